@@ -1,0 +1,273 @@
+/**
+ * The web image's nginx configuration, run for real under Debian's nginx:
+ * SPA fallback, caching, security headers, gzip, the /api proxy with
+ * X-Forwarded-* headers, and the request body limit.
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  request as httpRequest,
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+} from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  envsubst,
+  freePort,
+  startNginx,
+  TEMPLATE_PATH,
+  TEMPLATE_VARIABLES,
+  type NginxInstance,
+} from './test-support/nginx-harness.ts';
+import { prepareWebDist, type WebDist } from './test-support/web-dist.ts';
+
+interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** node:http rather than fetch: fetch hides Content-Encoding handling and merges nothing we can see. */
+function raw(
+  origin: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${origin}${path}`,
+      { method: init.method ?? 'GET', headers: init.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    // nginx may answer 413 and close before the whole body is sent.
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
+}
+
+/** Stand-in for the console server: echoes what nginx forwarded and sends helmet-like headers. */
+function startEchoUpstream(): Promise<{ server: Server; address: string }> {
+  const server = createServer((req, res) => {
+    let bodyLength = 0;
+    req.on('data', (c: Buffer) => (bodyLength += c.length));
+    req.on('end', () => {
+      const payload = {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        bodyLength,
+        // enough text to cross gzip_min_length
+        padding: 'x'.repeat(req.url?.includes('big') ? 4096 : 0),
+      };
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-security-policy': "default-src 'none'",
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': 'max-age=15552000; includeSubDomains',
+        'x-powered-by': 'test-upstream',
+        'cache-control': 'no-store',
+      });
+      res.end(JSON.stringify(payload));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, address: `127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` });
+    });
+  });
+}
+
+describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx)', () => {
+  let dir: string;
+  let dist: WebDist;
+  let upstream: { server: Server; address: string };
+  let nginx: NginxInstance;
+  const connectSrc = 'https://acme.okta.com https://api.example-scim.test';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scim-console-nginx-'));
+    chmodSync(dir, 0o755); // nginx workers run as nobody when the suite runs as root
+    dist = await prepareWebDist(join(dir, 'html'));
+    upstream = await startEchoUpstream();
+    nginx = await startNginx({
+      dir: join(dir, 'nginx'),
+      webRoot: dist.dir,
+      upstream: upstream.address,
+      vars: { SCIM_CONNECT_SRC: connectSrc },
+    });
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await new Promise<void>((r) => (upstream ? upstream.server.close(() => r()) : r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('substitutes only the documented variables and leaves nginx variables alone', () => {
+    const template = readFileSync(TEMPLATE_PATH, 'utf8');
+    const referenced = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
+    expect([...referenced].sort()).toEqual([...TEMPLATE_VARIABLES].sort());
+    expect(nginx.renderedConf).not.toMatch(/\$\{/);
+    expect(nginx.renderedConf).toContain('$proxy_add_x_forwarded_for');
+    expect(envsubst('a $host ${LISTEN_PORT} $LISTEN_PORT', { LISTEN_PORT: '1' })).toBe(
+      'a $host 1 1',
+    );
+  });
+
+  it('serves index.html with no-store and the security headers', async () => {
+    const res = await raw(nginx.origin, '/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain(`connect-src 'self' ${connectSrc};`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['permissions-policy']).toContain('camera=()');
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+    expect(res.headers.server).toBe('nginx'); // no version
+  });
+
+  it('falls back to index.html for client-side routes, including ones with dots', async () => {
+    const index = (await raw(nginx.origin, '/')).body.toString();
+    for (const path of ['/connections/42', '/audit?actor=alice', '/users/alice@example.com']) {
+      const res = await raw(nginx.origin, path);
+      expect(res.status, path).toBe(200);
+      expect(res.body.toString(), path).toBe(index);
+      expect(res.headers['cache-control'], path).toBe('no-store');
+    }
+  });
+
+  it('caches hashed assets for a year and never answers a missing asset with HTML', async () => {
+    const res = await raw(nginx.origin, dist.scriptAsset);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+
+    const missing = await raw(nginx.origin, '/assets/index-doesnotexist.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cache-control']).toBeUndefined();
+  });
+
+  it('compresses text assets with gzip when the client accepts it', async () => {
+    const plain = await raw(nginx.origin, dist.scriptAsset);
+    const res = await raw(nginx.origin, dist.scriptAsset, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(res.body.length).toBeLessThan(plain.body.length);
+    expect(gunzipSync(res.body).equals(plain.body)).toBe(true);
+  });
+
+  it('refuses writes to the static app', async () => {
+    const res = await raw(nginx.origin, '/', { method: 'POST', body: 'x' });
+    expect(res.status).toBe(403);
+  });
+
+  it('proxies /api to the server with X-Forwarded-* headers', async () => {
+    const res = await raw(nginx.origin, '/api/auth/me?x=1', {
+      headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' },
+    });
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.body.toString()) as {
+      url: string;
+      headers: Record<string, string>;
+    };
+    expect(seen.url).toBe('/api/auth/me?x=1');
+    expect(seen.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+    expect(seen.headers['x-forwarded-host']).toBe(`127.0.0.1:${nginx.port}`);
+    expect(seen.headers.host).toBe(`127.0.0.1:${nginx.port}`);
+    expect(seen.headers['x-real-ip']).toBe('127.0.0.1');
+    expect(seen.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+
+    // Without an ingress in front, nginx's own scheme is forwarded.
+    const direct = JSON.parse((await raw(nginx.origin, '/api/echo')).body.toString()) as {
+      headers: Record<string, string>;
+    };
+    expect(direct.headers['x-forwarded-proto']).toBe('http');
+    expect(direct.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it("keeps the server's CSP on API responses and sends each generic header once", async () => {
+    const res = await raw(nginx.origin, '/api/echo');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('compresses proxied JSON', async () => {
+    const res = await raw(nginx.origin, '/api/big', { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(res.body).toString()).url).toBe('/api/big');
+  });
+
+  it('accepts bodies up to 1 MiB and answers larger ones with 413 in the API error shape', async () => {
+    const ok = await raw(nginx.origin, '/api/scim-query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(512 * 1024, 0x20),
+    });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body.toString()).bodyLength).toBe(512 * 1024);
+
+    const tooLarge = await raw(nginx.origin, '/api/scim-query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(2 * 1024 * 1024, 0x20),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(tooLarge.body.toString())).toEqual({
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('1 MiB') },
+    });
+  });
+
+  it('answers 503 in the API error shape when the server is unreachable, and HSTS can be turned off', async () => {
+    const deadPort = await freePort();
+    const other = await startNginx({
+      dir: join(dir, 'nginx-dead-upstream'),
+      webRoot: dist.dir,
+      upstream: `127.0.0.1:${deadPort}`,
+      vars: { HSTS_VALUE: '' },
+    });
+    try {
+      const res = await raw(other.origin, '/api/auth/me');
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.body.toString()).error.code).toBe('SERVICE_UNAVAILABLE');
+      const index = await raw(other.origin, '/');
+      expect(index.status).toBe(200);
+      expect(index.headers['strict-transport-security']).toBeUndefined();
+      expect(index.headers['content-security-policy']).toContain("connect-src 'self' ;");
+    } finally {
+      await other.stop();
+    }
+  });
+});
