@@ -1,0 +1,60 @@
+// Public API of @scim-console/scim (see ../API.md). Only re-exports live here.
+
+export {
+  ScimFilterError,
+  ScimQueryError,
+  ScimResponseError,
+  type ScimFilterErrorCode,
+  type ScimQueryErrorCode,
+  type ScimResponseErrorCode,
+  type ScimType,
+} from './errors.ts';
+
+export {
+  ATTRIBUTE_OPERATORS,
+  COMPARE_OPERATORS,
+  LOGICAL_OPERATORS,
+  isAttributeName,
+  isSchemaUri,
+  walkFilter,
+  type AndNode,
+  type AttributeOperator,
+  type AttributePath,
+  type CompareNode,
+  type CompareOperator,
+  type FilterKind,
+  type FilterNode,
+  type FilterValue,
+  type LogicalOperator,
+  type NotNode,
+  type OrNode,
+  type PresentNode,
+  type ValuePathNode,
+} from './filter/ast.ts';
+export { tokenizeFilter, type FilterToken } from './filter/lexer.ts';
+export {
+  FILTER_LIMITS,
+  parseAttributePath,
+  parseFilter,
+  type ParseFilterOptions,
+} from './filter/parser.ts';
+export { formatAttributePath, formatFilter, formatFilterValue } from './filter/format.ts';
+export {
+  and,
+  co,
+  compare,
+  eq,
+  ew,
+  ge,
+  gt,
+  le,
+  lt,
+  ne,
+  not,
+  or,
+  pr,
+  sw,
+  toAttributePath,
+  valuePath,
+  type PathInput,
+} from './filter/builder.ts';
