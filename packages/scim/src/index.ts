@@ -58,3 +58,34 @@ export {
   valuePath,
   type PathInput,
 } from './filter/builder.ts';
+
+export {
+  ATTRIBUTE_TYPES,
+  type AttributeDefinition,
+  type AttributeType,
+  type Mutability,
+  type ResourceTypeDefinition,
+  type Returned,
+  type SchemaDefinition,
+  type SchemaExtensionReference,
+  type Uniqueness,
+} from './schema/schema.types.ts';
+export {
+  COMMON_ATTRIBUTES,
+  CORE_RESOURCE_TYPES,
+  CORE_SCHEMAS,
+  SCHEMA_URNS,
+  defineAttribute,
+} from './schema/core-schemas.ts';
+export {
+  coreSchemaModel,
+  createSchemaModel,
+  type FlatAttribute,
+  type ResolvedAttribute,
+  type SchemaModel,
+} from './schema/schema-model.ts';
+export {
+  parseResourceTypeDefinition,
+  parseSchemaDefinition,
+  schemaModelFromDiscovery,
+} from './schema/discovery.ts';
