@@ -36,7 +36,6 @@ describe('coreSchemaModel', () => {
     expect(model.resolve('User', 'id')?.attribute).toMatchObject({
       caseExact: true,
       returned: 'always',
-      common: undefined,
     });
     expect(model.resolve('User', 'id')).toMatchObject({ common: true });
     expect(model.resolve('User', 'emails')?.attribute).toMatchObject({
