@@ -6,8 +6,10 @@
 import type { Migration } from './migration.ts';
 import * as core from './2026-12-04T16-00-core.ts';
 import * as auditConnections from './2026-12-04T16-10-audit-connections.ts';
+import * as tokenVaultQueries from './2026-12-04T16-20-token-vault-queries.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-12-04T16-00-core': core,
   '2026-12-04T16-10-audit-connections': auditConnections,
+  '2026-12-04T16-20-token-vault-queries': tokenVaultQueries,
 };
