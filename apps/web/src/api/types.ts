@@ -1,0 +1,178 @@
+// Console API shapes (docs/api.md). The web app never imports server code, so the
+// contract is restated here; keep it in step with docs/api.md.
+
+export type Role = 'viewer' | 'operator' | 'auditor' | 'admin';
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'auditor', 'admin'];
+
+export type Permission =
+  | 'query:run'
+  | 'query:free-filter'
+  | 'token:own'
+  | 'history:own'
+  | 'audit:read-all'
+  | 'admin:manage';
+
+export type ThemePreference = 'light' | 'dark' | 'system';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  permissions: string[];
+  authSource: 'local' | 'oidc';
+  preferences: { theme: ThemePreference };
+  disabled?: boolean;
+}
+
+export interface SessionInfo {
+  user: User;
+  csrfToken: string;
+}
+
+export interface AuthProviders {
+  local: boolean;
+  oidc: { enabled: boolean; label: string };
+}
+
+export type AuthKind = 'static' | 'oauth2' | 'login';
+export type ExecutionMode = 'direct' | 'relay';
+
+export interface ConnectionOAuth {
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  revocationEndpoint?: string;
+  clientId: string;
+  scopes: string[];
+  hasClientSecret: boolean;
+}
+
+export interface Connection {
+  id: string;
+  name: string;
+  baseUrl: string;
+  authKind: AuthKind;
+  executionMode: ExecutionMode;
+  vendor: string;
+  allowPrivateNetwork: boolean;
+  oauth: ConnectionOAuth | null;
+  grants: { roles: Role[]; userIds: string[] };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConnectionInput {
+  name: string;
+  baseUrl: string;
+  authKind: AuthKind;
+  executionMode: ExecutionMode;
+  vendor: string;
+  allowPrivateNetwork: boolean;
+  oauth:
+    | (Omit<ConnectionOAuth, 'hasClientSecret'> & { clientSecret?: string })
+    | null;
+  grants: { roles: Role[]; userIds: string[] };
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  status?: number;
+  latencyMs: number;
+  message: string;
+  serviceProviderConfig?: unknown;
+}
+
+export type TokenState = 'valid' | 'expiring' | 'expired' | 'revoked' | 'invalid' | 'missing';
+
+export interface TokenStatus {
+  connectionId: string;
+  state: TokenState;
+  kind: AuthKind;
+  expiresAt: string | null;
+  scopes: string[];
+  subject: { id: string | null; userName: string | null } | null;
+  fingerprint: string | null;
+  lastRefreshAt: string | null;
+  lastVerifiedAt: string | null;
+  message: string | null;
+}
+
+export interface AccessTokenResponse {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresAt: string | null;
+  fingerprint: string | null;
+}
+
+export interface RefreshTokenResponse extends AccessTokenResponse {
+  status: TokenStatus;
+}
+
+export interface Branding {
+  name: string;
+  primaryColor: string;
+  logoDataUrl: string | null;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: { id: string; username: string } | null;
+  token: { fingerprint: string; version: number } | null;
+  connectionId: string | null;
+  action: string;
+  queryId: string | null;
+  request: { method: string; path: string; params: Record<string, string>; filter: string | null } | null;
+  outcome: {
+    status: number;
+    resultCount: number | null;
+    durationMs: number | null;
+    error: { code: string; message: string } | null;
+  } | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  prevHash: string;
+  hash: string;
+  /** Present on `query.generated` events when the server records the input (used by "re-open"). */
+  input?: unknown;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export type VerifyResult =
+  | { ok: true; checked: number; lastSeq: number; lastHash: string }
+  | { ok: false; checked: number; brokenAt: number; reason: string };
+
+export interface SavedQuery {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+  createdAt: string;
+}
+
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.login_failed',
+  'auth.logout',
+  'token.linked',
+  'token.refreshed',
+  'token.refresh_failed',
+  'token.unlinked',
+  'query.generated',
+  'query.outcome',
+  'relay.request',
+  'permission.denied',
+  'connection.created',
+  'connection.updated',
+  'connection.deleted',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'settings.updated',
+  'keys.rotated',
+] as const;
