@@ -37,7 +37,9 @@ export function App() {
     return (
       <main id="main" className="container py-5">
         <h1 className="h4">SCIM Console is unavailable</h1>
-        <Alert variant="danger">{session.error?.message ?? 'The server could not be reached.'}</Alert>
+        <Alert variant="danger">
+          {session.error?.message ?? 'The server could not be reached.'}
+        </Alert>
         <Button onClick={session.reload}>Try again</Button>
       </main>
     );

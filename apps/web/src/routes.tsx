@@ -11,8 +11,12 @@ export const AuditPage = lazy(() => import('./pages/Audit'));
 export const ConnectionsAdminPage = lazy(() =>
   import('./pages/Admin').then((m) => ({ default: m.ConnectionsAdminPage })),
 );
-export const UsersAdminPage = lazy(() => import('./pages/Admin').then((m) => ({ default: m.UsersAdminPage })));
-export const BrandingAdminPage = lazy(() => import('./pages/Admin').then((m) => ({ default: m.BrandingAdminPage })));
+export const UsersAdminPage = lazy(() =>
+  import('./pages/Admin').then((m) => ({ default: m.UsersAdminPage })),
+);
+export const BrandingAdminPage = lazy(() =>
+  import('./pages/Admin').then((m) => ({ default: m.BrandingAdminPage })),
+);
 export const NotFoundPage = lazy(() => import('./pages/NotFound'));
 
 /** The page a user lands on at "/" when they cannot run queries (auditors). */

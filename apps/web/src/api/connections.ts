@@ -14,7 +14,10 @@ export async function createConnection(input: ConnectionInput): Promise<Connecti
   return (await http.post<Connection>('/api/connections', input)).data;
 }
 
-export async function updateConnection(id: string, input: Partial<ConnectionInput>): Promise<Connection> {
+export async function updateConnection(
+  id: string,
+  input: Partial<ConnectionInput>,
+): Promise<Connection> {
   return (await http.patch<Connection>(`/api/connections/${encodeURIComponent(id)}`, input)).data;
 }
 
@@ -23,5 +26,6 @@ export async function deleteConnection(id: string): Promise<void> {
 }
 
 export async function testConnection(id: string): Promise<ConnectionTestResult> {
-  return (await http.post<ConnectionTestResult>(`/api/connections/${encodeURIComponent(id)}/test`)).data;
+  return (await http.post<ConnectionTestResult>(`/api/connections/${encodeURIComponent(id)}/test`))
+    .data;
 }

@@ -24,11 +24,18 @@ describe('console API errors', () => {
   it('maps the API error body to an ApiError with code, status and details', async () => {
     server.handle(() => ({
       status: 400,
-      body: apiError('INVALID_FILTER', 'Unexpected token at 12', { position: 12, scimType: 'invalidFilter' }),
+      body: apiError('INVALID_FILTER', 'Unexpected token at 12', {
+        position: 12,
+        scimType: 'invalidFilter',
+      }),
     }));
     const error = await failure(http.post('/api/scim-query', {}));
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ code: 'INVALID_FILTER', status: 400, message: 'Unexpected token at 12' });
+    expect(error).toMatchObject({
+      code: 'INVALID_FILTER',
+      status: 400,
+      message: 'Unexpected token at 12',
+    });
     expect(error.details).toEqual({ position: 12, scimType: 'invalidFilter' });
   });
 
@@ -103,9 +110,9 @@ describe('401 handling', () => {
         ? { status: 401, body: apiError('INVALID_CREDENTIALS', 'Wrong username or password.') }
         : { status: 401, body: apiError('UNAUTHENTICATED', 'Not signed in.') },
     );
-    expect((await failure(http.post('/api/auth/login', { username: 'a', password: 'b' }))).code).toBe(
-      'INVALID_CREDENTIALS',
-    );
+    expect(
+      (await failure(http.post('/api/auth/login', { username: 'a', password: 'b' }))).code,
+    ).toBe('INVALID_CREDENTIALS');
     expect((await failure(http.get('/api/auth/me'))).code).toBe('UNAUTHENTICATED');
     off();
     expect(seen).toEqual([]);

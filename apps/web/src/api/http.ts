@@ -94,7 +94,9 @@ const FALLBACK_MESSAGES: Record<number, string> = {
   503: 'The service is unavailable. Try again shortly.',
 };
 
-function isErrorBody(data: unknown): data is { error: { code: string; message: string; details?: ApiErrorDetails } } {
+function isErrorBody(
+  data: unknown,
+): data is { error: { code: string; message: string; details?: ApiErrorDetails } } {
   if (typeof data !== 'object' || data === null || !('error' in data)) return false;
   const error = (data as { error: unknown }).error;
   return (
@@ -127,7 +129,11 @@ export function toApiError(e: unknown): ApiError {
         );
       }
       const message = FALLBACK_MESSAGES[status] ?? `The server answered with HTTP ${status}.`;
-      return new ApiError(status === 429 ? 'RATE_LIMITED' : status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', message, status);
+      return new ApiError(
+        status === 429 ? 'RATE_LIMITED' : status >= 500 ? 'INTERNAL' : 'HTTP_ERROR',
+        message,
+        status,
+      );
     }
     if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') {
       return new ApiError('TIMEOUT', 'The server did not answer in time. Try again.', 0);

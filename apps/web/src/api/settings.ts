@@ -6,7 +6,11 @@ export const settingsKeys = {
   branding: () => [...settingsKeys.all, 'branding'] as const,
 };
 
-export const DEFAULT_BRANDING: Branding = { name: 'SCIM Console', primaryColor: '#0d6efd', logoDataUrl: null };
+export const DEFAULT_BRANDING: Branding = {
+  name: 'SCIM Console',
+  primaryColor: '#0d6efd',
+  logoDataUrl: null,
+};
 /** The server's limit for the logo data URL (docs/api.md). */
 export const MAX_LOGO_BYTES = 100 * 1024;
 

@@ -69,9 +69,7 @@ export interface ConnectionInput {
   executionMode: ExecutionMode;
   vendor: string;
   allowPrivateNetwork: boolean;
-  oauth:
-    | (Omit<ConnectionOAuth, 'hasClientSecret'> & { clientSecret?: string })
-    | null;
+  oauth: (Omit<ConnectionOAuth, 'hasClientSecret'> & { clientSecret?: string }) | null;
   grants: { roles: Role[]; userIds: string[] };
 }
 
@@ -123,7 +121,12 @@ export interface AuditEvent {
   connectionId: string | null;
   action: string;
   queryId: string | null;
-  request: { method: string; path: string; params: Record<string, string>; filter: string | null } | null;
+  request: {
+    method: string;
+    path: string;
+    params: Record<string, string>;
+    filter: string | null;
+  } | null;
   outcome: {
     status: number;
     resultCount: number | null;

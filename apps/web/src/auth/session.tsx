@@ -1,7 +1,16 @@
 // The signed-in user, the session's CSRF token and what the user may do. The session
 // itself is an HttpOnly cookie the app never sees; this context mirrors GET /api/auth/me.
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import * as authApi from '../api/auth';
 import { setCsrfToken, onSessionExpired, toApiError, type ApiError } from '../api/http';
 import type { Permission, User } from '../api/types';
@@ -37,7 +46,13 @@ interface State {
   error: ApiError | null;
 }
 
-const LOADING: State = { status: 'loading', user: null, csrfToken: null, reason: 'none', error: null };
+const LOADING: State = {
+  status: 'loading',
+  user: null,
+  csrfToken: null,
+  reason: 'none',
+  error: null,
+};
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -105,14 +120,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (userId) void prefetchTokens();
   }, [userId]);
 
-  const login = useCallback(async (username: string, password: string) => {
-    const { user, csrfToken } = await authApi.login(username, password);
-    clearTokens();
-    queryClient.clear();
-    setCsrfToken(csrfToken);
-    setState({ status: 'authenticated', user, csrfToken, reason: 'none', error: null });
-    return user;
-  }, [queryClient]);
+  const login = useCallback(
+    async (username: string, password: string) => {
+      const { user, csrfToken } = await authApi.login(username, password);
+      clearTokens();
+      queryClient.clear();
+      setCsrfToken(csrfToken);
+      setState({ status: 'authenticated', user, csrfToken, reason: 'none', error: null });
+      return user;
+    },
+    [queryClient],
+  );
 
   const logout = useCallback(async () => {
     try {

@@ -2,7 +2,13 @@ import { useEffect, useState } from 'react';
 import { Spinner } from 'react-bootstrap';
 
 /** A loading indicator that appears only when waiting takes longer than `delayMs` (no flicker). */
-export function DelayedSpinner({ label = 'Loading…', delayMs = 150 }: { label?: string; delayMs?: number }) {
+export function DelayedSpinner({
+  label = 'Loading…',
+  delayMs = 150,
+}: {
+  label?: string;
+  delayMs?: number;
+}) {
   const [visible, setVisible] = useState(false);
   useEffect(() => {
     const timer = setTimeout(() => setVisible(true), delayMs);

@@ -30,7 +30,11 @@ function TokenStates() {
   if (connections.length > MAX_BADGES) {
     const bad = connections.filter((c) => statuses.get(c.id)?.state !== 'valid').length;
     return (
-      <NavLink to="/tokens" className="nav-link" aria-label={`Tokens: ${bad} of ${connections.length} need attention`}>
+      <NavLink
+        to="/tokens"
+        className="nav-link"
+        aria-label={`Tokens: ${bad} of ${connections.length} need attention`}
+      >
         <i className="bi bi-key me-1" aria-hidden="true" />
         Tokens{' '}
         <span className={`badge ${bad ? 'text-bg-warning' : 'text-bg-success'}`}>
@@ -40,7 +44,11 @@ function TokenStates() {
     );
   }
   return (
-    <div className="d-flex flex-wrap align-items-center gap-1 py-1" aria-label="Token state per connection" role="group">
+    <div
+      className="d-flex flex-wrap align-items-center gap-1 py-1"
+      aria-label="Token state per connection"
+      role="group"
+    >
       {connections.map((c) => (
         <TokenBadge key={c.id} connectionId={c.id} name={c.name} info={statuses.get(c.id)} />
       ))}
@@ -64,7 +72,12 @@ export function Header({ branding }: { branding: Branding }) {
       <Container fluid>
         <Navbar.Brand as={NavLink} to="/" className="d-flex align-items-center gap-2">
           {branding.logoDataUrl ? (
-            <img src={branding.logoDataUrl} alt="" height={28} style={{ maxWidth: 120, objectFit: 'contain' }} />
+            <img
+              src={branding.logoDataUrl}
+              alt=""
+              height={28}
+              style={{ maxWidth: 120, objectFit: 'contain' }}
+            />
           ) : (
             <i className="bi bi-diagram-3 text-primary" aria-hidden="true" />
           )}
@@ -95,7 +108,11 @@ export function Header({ branding }: { branding: Branding }) {
             )}
             {can('admin:manage') && (
               <NavDropdown title="Admin" id="admin-menu">
-                <NavDropdown.Item as={NavLink} to="/admin/connections" eventKey="/admin/connections">
+                <NavDropdown.Item
+                  as={NavLink}
+                  to="/admin/connections"
+                  eventKey="/admin/connections"
+                >
                   Connections
                 </NavDropdown.Item>
                 <NavDropdown.Item as={NavLink} to="/admin/users" eventKey="/admin/users">

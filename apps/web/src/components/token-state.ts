@@ -9,23 +9,48 @@ export interface TokenStateLook {
 }
 
 export const TOKEN_STATE_LOOK: Record<TokenState | 'unknown', TokenStateLook> = {
-  valid: { label: 'Valid', bg: 'success', icon: 'check-circle-fill', hint: 'Ready to run queries.' },
+  valid: {
+    label: 'Valid',
+    bg: 'success',
+    icon: 'check-circle-fill',
+    hint: 'Ready to run queries.',
+  },
   expiring: {
     label: 'Expiring',
     bg: 'warning',
     icon: 'hourglass-split',
     hint: 'It will be refreshed automatically when possible; refresh it now on the Tokens page.',
   },
-  expired: { label: 'Expired', bg: 'danger', icon: 'clock-history', hint: 'Refresh it or link a new token.' },
+  expired: {
+    label: 'Expired',
+    bg: 'danger',
+    icon: 'clock-history',
+    hint: 'Refresh it or link a new token.',
+  },
   revoked: {
     label: 'Revoked',
     bg: 'danger',
     icon: 'slash-circle',
     hint: 'The provider no longer accepts it: reconnect on the Tokens page.',
   },
-  invalid: { label: 'Invalid', bg: 'danger', icon: 'exclamation-octagon', hint: 'Link a new token on the Tokens page.' },
-  missing: { label: 'Missing', bg: 'secondary', icon: 'dash-circle', hint: 'Link a token on the Tokens page.' },
-  unknown: { label: 'Unknown', bg: 'secondary', icon: 'question-circle', hint: 'The token state could not be loaded.' },
+  invalid: {
+    label: 'Invalid',
+    bg: 'danger',
+    icon: 'exclamation-octagon',
+    hint: 'Link a new token on the Tokens page.',
+  },
+  missing: {
+    label: 'Missing',
+    bg: 'secondary',
+    icon: 'dash-circle',
+    hint: 'Link a token on the Tokens page.',
+  },
+  unknown: {
+    label: 'Unknown',
+    bg: 'secondary',
+    icon: 'question-circle',
+    hint: 'The token state could not be loaded.',
+  },
 };
 
 export function formatDateTime(iso: string | null | undefined): string {

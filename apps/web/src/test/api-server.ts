@@ -33,7 +33,9 @@ export interface ApiServer {
   close: () => Promise<void>;
 }
 
-export async function startApiServer(initial: Handler = () => ({ status: 404, body: notFound() })): Promise<ApiServer> {
+export async function startApiServer(
+  initial: Handler = () => ({ status: 404, body: notFound() }),
+): Promise<ApiServer> {
   let handler = initial;
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
@@ -43,7 +45,10 @@ export async function startApiServer(initial: Handler = () => ({ status: 404, bo
     res.setHeader('Access-Control-Expose-Headers', 'retry-after');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
-      res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? '');
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        req.headers['access-control-request-headers'] ?? '',
+      );
       res.writeHead(204).end();
       return;
     }

@@ -18,7 +18,11 @@ function LocationProbe() {
  */
 export function renderWithApp(
   page: ReactElement,
-  { route = '/', path = '*', extraRoutes }: { route?: string; path?: string; extraRoutes?: ReactElement } = {},
+  {
+    route = '/',
+    path = '*',
+    extraRoutes,
+  }: { route?: string; path?: string; extraRoutes?: ReactElement } = {},
 ): RenderResult {
   const client = createQueryClient();
   return render(

@@ -14,7 +14,13 @@ export function hexToRgb(hex: string): [number, number, number] | null {
 }
 
 function toHex([r, g, b]: [number, number, number]): string {
-  return `#${[r, g, b].map((c) => Math.round(Math.max(0, Math.min(255, c))).toString(16).padStart(2, '0')).join('')}`;
+  return `#${[r, g, b]
+    .map((c) =>
+      Math.round(Math.max(0, Math.min(255, c)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /** Mixes towards black (amount < 0) or white (amount > 0), as Bootstrap's shade/tint do. */
@@ -44,10 +50,14 @@ export function onColor(rgb: [number, number, number]): '#fff' | '#000' {
 }
 
 /** Darkens (light mode) or lightens (dark mode) until the colour reads as text on the page background. */
-function readableOn(rgb: [number, number, number], background: [number, number, number]): [number, number, number] {
+function readableOn(
+  rgb: [number, number, number],
+  background: [number, number, number],
+): [number, number, number] {
   let color = rgb;
   const direction = luminance(background) > 0.5 ? -1 : 1;
-  for (let i = 1; i <= 10 && contrastRatio(color, background) < 4.5; i++) color = mix(rgb, direction * i * 0.1);
+  for (let i = 1; i <= 10 && contrastRatio(color, background) < 4.5; i++)
+    color = mix(rgb, direction * i * 0.1);
   return color;
 }
 

@@ -2,7 +2,15 @@
 // system through matchMedia. The choice is remembered per user on the server
 // (PUT /api/me/preferences) and mirrored in memory; nothing goes to browser storage.
 // Before sign-in the system mode applies (public/theme-init.js sets it before first paint).
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import { savePreferences } from '../api/auth';
 import type { ThemePreference } from '../api/types';
 import { useSession } from '../auth/session';
@@ -12,7 +20,9 @@ export type EffectiveTheme = 'light' | 'dark';
 const DARK_QUERY = '(prefers-color-scheme: dark)';
 
 function systemTheme(): EffectiveTheme {
-  return typeof window !== 'undefined' && window.matchMedia?.(DARK_QUERY).matches ? 'dark' : 'light';
+  return typeof window !== 'undefined' && window.matchMedia?.(DARK_QUERY).matches
+    ? 'dark'
+    : 'light';
 }
 
 /** Follows the operating system's colour scheme, live. */
@@ -42,7 +52,10 @@ const ThemeContext = createContext<ThemeContextValue | null>(null);
 export function ThemeProvider({ children }: { children: ReactNode }) {
   const session = useSession();
   const saved = session.user?.preferences?.theme ?? 'system';
-  const [override, setOverride] = useState<{ userId: string | null; preference: ThemePreference } | null>(null);
+  const [override, setOverride] = useState<{
+    userId: string | null;
+    preference: ThemePreference;
+  } | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const system = useSystemTheme();
   const userId = session.user?.id ?? null;

@@ -7,7 +7,12 @@
 // - a cached token is reused until EXPIRY_MARGIN_MS before it expires.
 // Subscribers (the header, the Tokens page) see states and expiry, never the token.
 import { http, toApiError } from '../api/http';
-import type { AccessTokenResponse, RefreshTokenResponse, TokenState, TokenStatus } from '../api/types';
+import type {
+  AccessTokenResponse,
+  RefreshTokenResponse,
+  TokenState,
+  TokenStatus,
+} from '../api/types';
 
 export interface AccessToken {
   accessToken: string;
@@ -156,7 +161,8 @@ export function getToken(connectionId: string): Promise<AccessToken | null> {
         const error = toApiError(e);
         const state = UNUSABLE[error.code];
         if (!state) throw error;
-        if (started === generation) update(connectionId, { token: null, forcedState: state, message: error.message });
+        if (started === generation)
+          update(connectionId, { token: null, forcedState: state, message: error.message });
         return null;
       },
     )
@@ -180,7 +186,12 @@ export function refreshToken(connectionId: string): Promise<AccessToken> {
       ({ data }) => {
         const token: AccessToken = { accessToken: data.accessToken, expiresAt: data.expiresAt };
         if (started === generation) {
-          update(connectionId, { token, status: data.status ?? null, forcedState: null, message: null });
+          update(connectionId, {
+            token,
+            status: data.status ?? null,
+            forcedState: null,
+            message: null,
+          });
         }
         return token;
       },
@@ -201,7 +212,8 @@ export function refreshToken(connectionId: string): Promise<AccessToken> {
 /** Records the server's status for a connection (from GET/PUT /api/token…). */
 export function setTokenStatus(status: TokenStatus): void {
   const entry = entries.get(status.connectionId);
-  const usable = status.state === 'valid' || status.state === 'expiring' || status.state === 'expired';
+  const usable =
+    status.state === 'valid' || status.state === 'expiring' || status.state === 'expired';
   update(status.connectionId, {
     status,
     // A status saying the credential is gone/revoked wins over a cached token.
@@ -244,4 +256,3 @@ export function getTokenSnapshot(): ReadonlyMap<string, TokenInfo> {
 export function getTokenInfo(connectionId: string): TokenInfo | undefined {
   return snapshot.get(connectionId);
 }
-

@@ -14,11 +14,15 @@ afterAll(() => server.close());
 
 function api(login: Handler, oidcEnabled = false): Handler {
   return (req) => {
-    if (req.path === '/api/auth/me') return { status: 401, body: apiError('UNAUTHENTICATED', 'Not signed in.') };
+    if (req.path === '/api/auth/me')
+      return { status: 401, body: apiError('UNAUTHENTICATED', 'Not signed in.') };
     if (req.path === '/api/auth/providers') {
-      return { body: { local: true, oidc: { enabled: oidcEnabled, label: oidcEnabled ? 'Acme SSO' : '' } } };
+      return {
+        body: { local: true, oidc: { enabled: oidcEnabled, label: oidcEnabled ? 'Acme SSO' : '' } },
+      };
     }
-    if (req.path === '/api/settings/branding') return { body: { name: 'Acme', primaryColor: '#0d6efd', logoDataUrl: null } };
+    if (req.path === '/api/settings/branding')
+      return { body: { name: 'Acme', primaryColor: '#0d6efd', logoDataUrl: null } };
     if (req.path === '/api/auth/login') return login(req);
     if (req.path === '/api/token/status') return { body: { statuses: [] } };
     return { status: 404, body: apiError('NOT_FOUND', 'Not found.') };
@@ -43,11 +47,16 @@ describe('sign-in page', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('Signed-in area')).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/$/);
-    expect(server.calls('/api/auth/login').at(-1)!.body).toEqual({ username: 'alice', password: 'correct horse' });
+    expect(server.calls('/api/auth/login').at(-1)!.body).toEqual({
+      username: 'alice',
+      password: 'correct horse',
+    });
   });
 
   it('says clearly when the credentials are wrong and clears the password', async () => {
-    server.handle(api(() => ({ status: 401, body: apiError('INVALID_CREDENTIALS', 'Invalid credentials.') })));
+    server.handle(
+      api(() => ({ status: 401, body: apiError('INVALID_CREDENTIALS', 'Invalid credentials.') })),
+    );
     renderLogin();
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('Username'), 'alice');
@@ -70,7 +79,9 @@ describe('sign-in page', () => {
     await user.type(await screen.findByLabelText('Username'), 'alice');
     await user.type(screen.getByLabelText('Password'), 'x');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Too many sign-in attempts. Wait 42 seconds');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Too many sign-in attempts. Wait 42 seconds',
+    );
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeDisabled();
   });
 

@@ -41,13 +41,19 @@ export default function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const [params] = useSearchParams();
-  const from = safeReturnTo((location.state as { from?: string } | null)?.from ?? params.get('returnTo'));
+  const from = safeReturnTo(
+    (location.state as { from?: string } | null)?.from ?? params.get('returnTo'),
+  );
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [retryUntil, setRetryUntil] = useState<number | null>(null);
-  const providers = useQuery({ queryKey: authKeys.providers(), queryFn: fetchProviders, staleTime: 5 * 60_000 });
+  const providers = useQuery({
+    queryKey: authKeys.providers(),
+    queryFn: fetchProviders,
+    staleTime: 5 * 60_000,
+  });
 
   // While throttled, keep the button disabled until the server's Retry-After has passed.
   useEffect(() => {
@@ -81,12 +87,21 @@ export default function LoginPage() {
   };
 
   return (
-    <main id="main" className="container d-flex flex-column align-items-center justify-content-center min-vh-100 py-4">
+    <main
+      id="main"
+      className="container d-flex flex-column align-items-center justify-content-center min-vh-100 py-4"
+    >
       <Card className="shadow-sm w-100" style={{ maxWidth: 420 }}>
         <Card.Body className="p-4">
           <div className="text-center mb-3">
             {branding.logoDataUrl ? (
-              <img src={branding.logoDataUrl} alt="" height={48} className="mb-2" style={{ maxWidth: 200, objectFit: 'contain' }} />
+              <img
+                src={branding.logoDataUrl}
+                alt=""
+                height={48}
+                className="mb-2"
+                style={{ maxWidth: 200, objectFit: 'contain' }}
+              />
             ) : (
               <i className="bi bi-diagram-3 fs-1 text-primary d-block" aria-hidden="true" />
             )}
@@ -103,7 +118,9 @@ export default function LoginPage() {
             </Alert>
           )}
           {ssoError && !error && (
-            <Alert variant="danger">{SSO_ERRORS[ssoError] ?? `Single sign-on failed (${ssoError}).`}</Alert>
+            <Alert variant="danger">
+              {SSO_ERRORS[ssoError] ?? `Single sign-on failed (${ssoError}).`}
+            </Alert>
           )}
           {error && (
             <Alert variant="danger" role="alert">
@@ -135,14 +152,21 @@ export default function LoginPage() {
                 onChange={(e) => setPassword(e.target.value)}
               />
             </Form.Group>
-            <Button type="submit" className="w-100" disabled={busy || retryUntil !== null || !username || !password}>
+            <Button
+              type="submit"
+              className="w-100"
+              disabled={busy || retryUntil !== null || !username || !password}
+            >
               {busy && <Spinner animation="border" size="sm" className="me-2" aria-hidden="true" />}
               Sign in
             </Button>
           </Form>
           {providers.data?.oidc.enabled && (
             <>
-              <div className="d-flex align-items-center my-3 text-body-secondary small" aria-hidden="true">
+              <div
+                className="d-flex align-items-center my-3 text-body-secondary small"
+                aria-hidden="true"
+              >
                 <hr className="flex-grow-1" />
                 <span className="px-2">or</span>
                 <hr className="flex-grow-1" />
@@ -150,7 +174,9 @@ export default function LoginPage() {
               {/* A full-page navigation: the IdP redirect cannot happen inside XHR. */}
               <a className="btn btn-outline-primary w-100" href={oidcStartUrl(from)}>
                 <i className="bi bi-shield-lock me-2" aria-hidden="true" />
-                {providers.data.oidc.label ? `Sign in with ${providers.data.oidc.label}` : 'Sign in with SSO'}
+                {providers.data.oidc.label
+                  ? `Sign in with ${providers.data.oidc.label}`
+                  : 'Sign in with SSO'}
               </a>
             </>
           )}
