@@ -89,3 +89,10 @@ export {
   parseSchemaDefinition,
   schemaModelFromDiscovery,
 } from './schema/discovery.ts';
+export {
+  compileFilter,
+  isPresent,
+  matchFilter,
+  type FilterPredicate,
+  type MatchContext,
+} from './filter/match.ts';
