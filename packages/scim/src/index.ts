@@ -96,3 +96,20 @@ export {
   type FilterPredicate,
   type MatchContext,
 } from './filter/match.ts';
+
+export {
+  buildScimRequest,
+  encodeRfc3986,
+  type ScimQuery,
+  type ScimRequest,
+  type SearchRequest,
+  type SortOrder,
+} from './query/scim-request.ts';
+export {
+  nextPageQuery,
+  parseListResponse,
+  parseScimError,
+  type ListResponse,
+  type ScimErrorBody,
+  type ScimResource,
+} from './query/list-response.ts';
