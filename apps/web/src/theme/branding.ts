@@ -27,7 +27,7 @@ function toHex([r, g, b]: [number, number, number]): string {
 export function mix(rgb: [number, number, number], amount: number): [number, number, number] {
   const target = amount < 0 ? 0 : 255;
   const t = Math.abs(amount);
-  return rgb.map((c) => c + (target - c) * t) as [number, number, number];
+  return rgb.map((c) => Math.round(c + (target - c) * t)) as [number, number, number];
 }
 
 /** WCAG relative luminance. */
@@ -72,7 +72,7 @@ export function brandingCss(primaryColor: string): string {
   const rule = (link: [number, number, number]) =>
     `--bs-primary: ${primaryColor}; --bs-primary-rgb: ${rgb.join(', ')};` +
     ` --bs-link-color: ${toHex(link)}; --bs-link-color-rgb: ${link.join(', ')};` +
-    ` --bs-link-hover-color: ${toHex(mix(link, -0.2))}; --bs-link-hover-color-rgb: ${mix(link, -0.2).map(Math.round).join(', ')};` +
+    ` --bs-link-hover-color: ${toHex(mix(link, -0.2))}; --bs-link-hover-color-rgb: ${mix(link, -0.2).join(', ')};` +
     ` --bs-primary-text-emphasis: ${toHex(link)};`;
   return [
     `:root, [data-bs-theme=light] { ${rule(lightLink)} }`,
