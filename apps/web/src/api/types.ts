@@ -120,6 +120,8 @@ export interface AuditEvent {
   token: { fingerprint: string; version: number } | null;
   connectionId: string | null;
   action: string;
+  /** Derived by the server from the action and outcome (what `outcome=` filters on). */
+  result?: 'success' | 'failure';
   queryId: string | null;
   request: {
     method: string;
@@ -138,8 +140,8 @@ export interface AuditEvent {
   requestId: string | null;
   prevHash: string;
   hash: string;
-  /** Present on `query.generated` events when the server records the input (used by "re-open"). */
-  input?: unknown;
+  /** Per-action metadata, e.g. `query.generated`: `{ resourceType, source, presetId, warnings }`. */
+  details?: Record<string, unknown> | null;
 }
 
 export interface AuditPage {
