@@ -23,6 +23,7 @@ import { opsRoutes } from './modules/ops/ops.routes.ts';
 import { registerPermissionHook } from './modules/rbac/rbac.hook.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
+import { tokenVaultRoutes } from './modules/token-vault/token-vault.routes.ts';
 import { registerCsrf } from './plugins/csrf.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { LOG_REDACT_PATHS, requestSerializer } from './plugins/logging.ts';
@@ -137,6 +138,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authRoutes);
   await app.register(usersRoutes);
   await app.register(settingsRoutes);
+  await app.register(tokenVaultRoutes);
 
   if (config.webDist) await registerWebStatic(app, config.webDist);
 
