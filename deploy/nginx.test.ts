@@ -62,9 +62,24 @@ function raw(
   });
 }
 
+/** The CSP the stand-in server sends, as the real one does on every response (incl. /healthz). */
+const SERVER_CSP =
+  "default-src 'self'; script-src 'self'; connect-src 'self' https://from-the-database.example; frame-ancestors 'none'";
+
 /** Stand-in for the console server: echoes what nginx forwarded and sends helmet-like headers. */
-function startEchoUpstream(): Promise<{ server: Server; address: string }> {
+function startEchoUpstream(): Promise<{ server: Server; address: string; requests: string[] }> {
+  const requests: string[] = [];
   const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    if (req.url === '/healthz') {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-security-policy': SERVER_CSP,
+        'cache-control': 'no-store',
+      });
+      res.end('{"status":"ok"}');
+      return;
+    }
     let bodyLength = 0;
     req.on('data', (c: Buffer) => (bodyLength += c.length));
     req.on('end', () => {
@@ -90,7 +105,11 @@ function startEchoUpstream(): Promise<{ server: Server; address: string }> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const addr = server.address();
-      resolve({ server, address: `127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` });
+      resolve({
+        server,
+        address: `127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
+        requests,
+      });
     });
   });
 }
@@ -98,7 +117,7 @@ function startEchoUpstream(): Promise<{ server: Server; address: string }> {
 describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx)', () => {
   let dir: string;
   let dist: WebDist;
-  let upstream: { server: Server; address: string };
+  let upstream: { server: Server; address: string; requests: string[] };
   let nginx: NginxInstance;
   const connectSrc = 'https://acme.okta.com https://api.example-scim.test';
 
@@ -132,21 +151,20 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
     );
   });
 
-  it('serves index.html with no-store and the security headers', async () => {
+  it("serves index.html with no-store, the server's current CSP and the security headers", async () => {
+    const before = upstream.requests.length;
     const res = await raw(nginx.origin, '/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['cache-control']).toBe('no-store');
-    const csp = res.headers['content-security-policy'] as string;
-    expect(csp).toContain("default-src 'self'");
-    expect(csp).toContain("script-src 'self';");
-    expect(csp).toContain(`connect-src 'self' ${connectSrc};`);
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("object-src 'none'");
+    // The app shell's CSP comes from the server (it knows the direct-mode origins).
+    expect(res.headers['content-security-policy']).toBe(SERVER_CSP);
+    expect(upstream.requests.slice(before)).toEqual(['GET /healthz']);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['permissions-policy']).toContain('camera=()');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
     expect(res.headers.server).toBe('nginx'); // no version
   });
@@ -158,6 +176,7 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
       expect(res.status, path).toBe(200);
       expect(res.body.toString(), path).toBe(index);
       expect(res.headers['cache-control'], path).toBe('no-store');
+      expect(res.headers['content-security-policy'], path).toBe(SERVER_CSP);
     }
   });
 
@@ -167,6 +186,7 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
     expect(res.headers['content-type']).toMatch(/javascript/);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self';");
 
     const missing = await raw(nginx.origin, '/assets/index-doesnotexist.js');
     expect(missing.status).toBe(404);
@@ -250,22 +270,43 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
     });
   });
 
-  it('answers 503 in the API error shape when the server is unreachable, and HSTS can be turned off', async () => {
+  it('logged no warning or error while serving all of the above', () => {
+    const lines = nginx
+      .errorLog()
+      .split('\n')
+      .filter((l) => /\[(warn|error|crit|alert|emerg)\]/.test(l));
+    // The 413 and 403 tests are the expected complaints.
+    const expected = ['client intended to send too large body', 'access forbidden by rule'];
+    expect(lines.filter((l) => !expected.some((e) => l.includes(e)))).toEqual([]);
+  });
+
+  it('keeps serving the app with the static CSP and answers the API with 503 while the server is unreachable', async () => {
     const deadPort = await freePort();
     const other = await startNginx({
       dir: join(dir, 'nginx-dead-upstream'),
       webRoot: dist.dir,
       upstream: `127.0.0.1:${deadPort}`,
-      vars: { HSTS_VALUE: '' },
+      vars: { HSTS_VALUE: '', SCIM_CONNECT_SRC: connectSrc },
     });
     try {
       const res = await raw(other.origin, '/api/auth/me');
       expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toBe('application/json');
       expect(JSON.parse(res.body.toString()).error.code).toBe('SERVICE_UNAVAILABLE');
-      const index = await raw(other.origin, '/');
-      expect(index.status).toBe(200);
-      expect(index.headers['strict-transport-security']).toBeUndefined();
-      expect(index.headers['content-security-policy']).toContain("connect-src 'self' ;");
+      for (const path of ['/', '/connections/7']) {
+        const index = await raw(other.origin, path);
+        expect(index.status, path).toBe(200);
+        expect(index.headers['content-type'], path).toMatch(/^text\/html/);
+        expect(index.headers['cache-control'], path).toBe('no-store');
+        const csp = index.headers['content-security-policy'] as string;
+        expect(csp).toContain("script-src 'self';");
+        expect(csp).toContain(`connect-src 'self' ${connectSrc};`);
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("object-src 'none'");
+        expect(index.headers['x-frame-options']).toBe('DENY');
+        // HSTS_VALUE="" sends no header at all.
+        expect(index.headers['strict-transport-security']).toBeUndefined();
+      }
     } finally {
       await other.stop();
     }

@@ -61,6 +61,8 @@ export interface NginxInstance {
   pid: number;
   /** The rendered default.conf, as the image would have it in /etc/nginx/conf.d. */
   renderedConf: string;
+  /** What nginx wrote to its error log (stderr) so far. */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -72,11 +74,13 @@ export interface StartNginxOptions {
   /** host:port of the console server. */
   upstream: string;
   vars?: Partial<Record<TemplateVariable, string>>;
+  /** Port to listen on (127.0.0.1); a free one when omitted. */
+  port?: number;
 }
 
 export async function startNginx(options: StartNginxOptions): Promise<NginxInstance> {
   const { dir, webRoot, upstream } = options;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const vars: Record<TemplateVariable, string> = {
     LISTEN_PORT: `127.0.0.1:${port}`,
     SERVER_UPSTREAM: upstream,
@@ -147,6 +151,7 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxInsta
     origin,
     pid,
     renderedConf,
+    errorLog: () => stderr,
     stop: () => stopProcess(child),
   };
 }

@@ -4,7 +4,7 @@
  * repository's apps/web/dist is left alone); otherwise a small fixture with
  * the same shape (index.html + hashed assets) stands in.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,9 +29,12 @@ export async function prepareWebDist(outDir: string): Promise<WebDist> {
       logLevel: 'warn',
       build: { outDir, emptyOutDir: true, sourcemap: false },
     });
-    const script = readdirSync(join(outDir, 'assets')).find((f) => f.endsWith('.js'));
-    if (!script) throw new Error('the Vite build produced no JavaScript asset');
-    return { dir: outDir, kind: 'vite-build', scriptAsset: `/assets/${script}` };
+    // The entry bundle index.html loads (large enough to be compressed).
+    const entry = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(
+      readFileSync(join(outDir, 'index.html'), 'utf8'),
+    )?.[1];
+    if (!entry) throw new Error('the Vite build produced no entry script in index.html');
+    return { dir: outDir, kind: 'vite-build', scriptAsset: entry };
   }
   mkdirSync(join(outDir, 'assets'), { recursive: true });
   const script = 'index-B7f3k9Qa.js';
