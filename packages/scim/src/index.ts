@@ -113,3 +113,18 @@ export {
   type ScimErrorBody,
   type ScimResource,
 } from './query/list-response.ts';
+
+export {
+  VENDOR_IDS,
+  VENDOR_PROFILES,
+  getVendorProfile,
+  type VendorId,
+  type VendorProfile,
+} from './vendors/vendor-profiles.ts';
+export {
+  lintFilter,
+  type FilterDiagnostic,
+  type FilterDiagnosticCode,
+  type LintFilterOptions,
+} from './filter/lint.ts';
+export { lintQuery, type LintQueryOptions } from './query/lint-query.ts';

@@ -220,6 +220,21 @@ function shortPath(flat: FlatAttribute): string {
   return flat.path.slice(flat.schema.length + 1);
 }
 
+/** The candidate closest to `wanted` (ignoring case) within a small edit distance, or undefined. */
+export function closestName(wanted: string, candidates: readonly string[]): string | undefined {
+  const lower = wanted.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(lower.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase(), bestDistance);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
 /** Levenshtein distance, giving up (returning `limit`) once it cannot be below `limit`. */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;
