@@ -32,6 +32,11 @@ export type { RequestRecord } from './control/request.log.ts';
 export type { Fault, FaultKind } from './control/faults.ts';
 export { FAULT_KINDS } from './control/faults.ts';
 export type { ScimUser, ScimGroup, ScimResource } from './scim/resources.ts';
+export {
+  scriptedSignIn,
+  ScriptedSignInError,
+  type ScriptedSignInOptions,
+} from './testing/scripted-sign-in.ts';
 
 export interface Sandbox {
   /** http://127.0.0.1:PORT */
@@ -231,14 +236,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
   });
   app.use((_req, res) => {
-    res
-      .status(404)
-      .json({
-        error: {
-          code: 'NOT_FOUND',
-          message: 'Not found: the SCIM API is at /scim/v2, the authorization server at /oidc',
-        },
-      });
+    res.status(404).json({
+      error: {
+        code: 'NOT_FOUND',
+        message: 'Not found: the SCIM API is at /scim/v2, the authorization server at /oidc',
+      },
+    });
   });
   server.on('request', app);
 

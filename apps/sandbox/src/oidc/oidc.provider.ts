@@ -61,7 +61,6 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       grant_types: ['client_credentials'],
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
-      scope: SCIM_SCOPES.join(' '),
     },
   ];
 
@@ -106,11 +105,29 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client may introspect and revoke only its own tokens.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
       resourceIndicators: {
         enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => oneOf ?? options.scimUrl,
+        // Tokens are for the SCIM API when SCIM scopes are asked for (or for client
+        // credentials). A plain "openid profile email" sign-in keeps an opaque access token
+        // that works at the userinfo endpoint.
+        defaultResource: (ctx, _client, oneOf) => {
+          if (oneOf) return oneOf;
+          const params = (ctx.oidc.params ?? {}) as { scope?: unknown; grant_type?: unknown };
+          if (params.grant_type === 'client_credentials') return options.scimUrl;
+          const scopes = String(params.scope ?? '').split(' ');
+          return SCIM_SCOPES.some((s) => scopes.includes(s))
+            ? options.scimUrl
+            : (undefined as unknown as string);
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
           if (resourceIndicator !== options.scimUrl) throw new errors.InvalidTarget();
