@@ -18,6 +18,8 @@ import type { Database } from './db/tables.ts';
 import { recordPermissionDenied } from './modules/audit/audit.service.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { seedDemoAccounts } from './modules/auth/demo-accounts.ts';
+import { oidcRoutes } from './modules/auth/oidc.routes.ts';
+import { storeLoginTokens } from './modules/token-vault/token-vault.module.ts';
 import { registerMetrics } from './modules/ops/metrics.ts';
 import { opsRoutes } from './modules/ops/ops.routes.ts';
 import { registerPermissionHook } from './modules/rbac/rbac.hook.ts';
@@ -136,6 +138,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Routes — one line per module.
   await app.register(opsRoutes);
   await app.register(authRoutes);
+  await app.register(oidcRoutes, { onSsoLogin: (actor, tokens) => storeLoginTokens(app, actor, tokens) });
   await app.register(usersRoutes);
   await app.register(settingsRoutes);
   await app.register(tokenVaultRoutes);

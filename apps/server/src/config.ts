@@ -120,7 +120,7 @@ export class ConfigError extends Error {
 export const SANDBOX_DEFAULTS = Object.freeze({
   url: 'http://127.0.0.1:8090',
   clientId: 'scim-console',
-  clientSecret: 'scim-console-demo-secret',
+  clientSecret: 'scim-console-sandbox-secret',
 });
 
 const SERVER_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -383,7 +383,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       scopes: parse(
         'OIDC_SCOPES',
         z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)),
-        explicitIssuer ? ['openid', 'profile', 'email'] : ['openid', 'profile', 'email', 'groups', 'offline_access', 'scim:read'],
+        // Demo: the login token also carries the sandbox's SCIM scopes (connections of kind `login`).
+        explicitIssuer ? ['openid', 'profile', 'email'] : ['openid', 'profile', 'email', 'offline_access', 'scim:read'],
       ),
       roleClaim: parse('OIDC_ROLE_CLAIM', z.string().trim().min(1), 'groups'),
       roleMap: parse(
@@ -392,10 +393,11 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
         explicitIssuer
           ? new Map()
           : new Map<string, Role>([
-              ['sandbox-admins', 'admin'],
-              ['sandbox-operators', 'operator'],
-              ['sandbox-auditors', 'auditor'],
-              ['sandbox-viewers', 'viewer'],
+              // The sandbox's sign-in accounts carry these `groups` (apps/sandbox SIGN_IN_ACCOUNTS).
+              ['SCIM Console Admins', 'admin'],
+              ['SCIM Console Operators', 'operator'],
+              ['SCIM Console Auditors', 'auditor'],
+              ['SCIM Console Viewers', 'viewer'],
             ]),
       ),
       defaultRole: defaultRole === 'none' ? null : defaultRole,
