@@ -80,3 +80,18 @@ export function parseKeyList(text: string): Map<string, Buffer> {
   if (keys.size === 0) throw new KeyRingError('No keys given.');
   return keys;
 }
+
+const ringsByConfig = new WeakMap<EncryptionConfig, KeyRing>();
+
+/**
+ * The key ring for a loaded config, built once per config object: modules call
+ * `keyRingFor(app.config.encryption)` instead of threading a ring through every plugin.
+ */
+export function keyRingFor(config: EncryptionConfig): KeyRing {
+  let ring = ringsByConfig.get(config);
+  if (!ring) {
+    ring = createKeyRing(config);
+    ringsByConfig.set(config, ring);
+  }
+  return ring;
+}
