@@ -18,14 +18,16 @@ import type { Database } from './db/tables.ts';
 import { recordPermissionDenied } from './modules/audit/audit.service.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { seedDemoAccounts } from './modules/auth/demo-accounts.ts';
+import { oidcRoutes } from './modules/auth/oidc.routes.ts';
+import { storeLoginTokens } from './modules/token-vault/token-vault.module.ts';
 import { registerMetrics } from './modules/ops/metrics.ts';
 import { opsRoutes } from './modules/ops/ops.routes.ts';
 import { registerPermissionHook } from './modules/rbac/rbac.hook.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
+import { tokenVaultRoutes } from './modules/token-vault/token-vault.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { connectionsRoutes } from './modules/connections/connections.routes.ts';
-import { tokenVaultRoutes } from './modules/token-vault/token-vault.routes.ts';
 import { registerCsrf } from './plugins/csrf.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { LOG_REDACT_PATHS, requestSerializer } from './plugins/logging.ts';
@@ -138,11 +140,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Routes — one line per module.
   await app.register(opsRoutes);
   await app.register(authRoutes);
+  await app.register(oidcRoutes, { onSsoLogin: (actor, tokens) => storeLoginTokens(app, actor, tokens) });
   await app.register(usersRoutes);
   await app.register(settingsRoutes);
+  await app.register(tokenVaultRoutes);
   await app.register(auditRoutes);
   await app.register(connectionsRoutes);
-  await app.register(tokenVaultRoutes);
 
   if (config.webDist) await registerWebStatic(app, config.webDist);
 
