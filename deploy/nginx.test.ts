@@ -15,6 +15,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEMO_PASSWORD,
+  startConsoleServer,
+  type ConsoleServer,
+} from './test-support/console-server.ts';
+import {
   envsubst,
   freePort,
   startNginx,
@@ -57,8 +62,8 @@ function raw(
     req.on('error', (err: NodeJS.ErrnoException) =>
       err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
     );
-    if (init.body !== undefined) req.write(init.body);
-    req.end();
+    // end(body) sends a Content-Length, as browsers do for these requests.
+    req.end(init.body);
   });
 }
 
@@ -276,7 +281,7 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
       .split('\n')
       .filter((l) => /\[(warn|error|crit|alert|emerg)\]/.test(l));
     // The 413 and 403 tests are the expected complaints.
-    const expected = ['client intended to send too large body', 'access forbidden by rule'];
+    const expected = ['client intended to send too large', 'access forbidden by rule'];
     expect(lines.filter((l) => !expected.some((e) => l.includes(e)))).toEqual([]);
   });
 
@@ -310,5 +315,112 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('web image nginx in front of the real SCIM Console server', () => {
+  let dir: string;
+  let server: ConsoleServer;
+  let nginx: NginxInstance;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scim-console-nginx-real-'));
+    chmodSync(dir, 0o755);
+    const dist = await prepareWebDist(join(dir, 'html'));
+    const port = await freePort();
+    // One proxy hop (nginx) in front: the server trusts exactly that hop.
+    server = await startConsoleServer({
+      publicUrl: `http://127.0.0.1:${port}`,
+      env: { TRUST_PROXY: '1' },
+    });
+    nginx = await startNginx({
+      dir: join(dir, 'nginx'),
+      webRoot: dist.dir,
+      upstream: server.address,
+      port,
+    });
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const login = (username: string, password: string, headers: Record<string, string> = {}) =>
+    raw(nginx.origin, '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: nginx.origin, ...headers },
+      body: JSON.stringify({ username, password }),
+    });
+
+  it('answers the console API through nginx in its own error shape and headers', async () => {
+    const res = await raw(nginx.origin, '/api/auth/me');
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body.toString()).error.code).toBe('UNAUTHENTICATED');
+    expect(res.headers['content-security-policy']).toMatch(/^default-src 'self'/);
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('signs in through nginx: the session cookie passes and works on the next request', async () => {
+    const res = await login('admin', DEMO_PASSWORD);
+    expect(res.status).toBe(200);
+    const setCookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('scim_console_session='));
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    const me = await raw(nginx.origin, '/api/auth/me', {
+      headers: { cookie: setCookie!.split(';')[0]! },
+    });
+    expect(me.status).toBe(200);
+    expect(JSON.parse(me.body.toString()).user.username).toBe('admin');
+    // The server's caching decision passes through untouched (nginx adds none under /api).
+    expect(me.headers['cache-control']).toBe('no-store');
+  });
+
+  it("refuses a login posted from another origin (the server's Origin check sees the public origin)", async () => {
+    const res = await login('admin', DEMO_PASSWORD, { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body.toString()).error.code).toBe('CSRF_INVALID');
+  });
+
+  it('does not let a client spoof its address with X-Forwarded-For (login throttle still applies)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await login('operator', 'wrong-password', {
+        'x-forwarded-for': `198.51.100.${i + 1}`,
+      });
+      statuses.push(res.status);
+    }
+    // Every attempt counted against the real client address, whatever the header claimed.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it("gives the app shell the server's own CSP", async () => {
+    const direct = await fetch(`${server.origin}/healthz`);
+    const index = await raw(nginx.origin, '/audit');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-security-policy']).toBe(
+      direct.headers.get('content-security-policy'),
+    );
+    expect(index.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('serves the OpenAPI document gzip-compressed and stops oversized bodies before the server', async () => {
+    const doc = await raw(nginx.origin, '/api/docs/json', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(doc.status).toBe(200);
+    expect(doc.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(doc.body).toString()).openapi).toMatch(/^3\./);
+
+    const tooLarge = await raw(nginx.origin, '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: nginx.origin },
+      body: Buffer.alloc(2 * 1024 * 1024, 0x20),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body.toString()).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });
