@@ -10,6 +10,10 @@ import { AppError } from '../../lib/errors.ts';
 import { can, isRouteAccess, type RouteAccess } from './policy.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with what it requires (the route × role surface, for tests and review). */
+    routeAccess: ReadonlyArray<{ method: string; url: string; permission: RouteAccess }>;
+  }
   interface FastifyContextConfig {
     /** Who may call this route. Required on every route. */
     permission?: RouteAccess;
@@ -24,18 +28,23 @@ export type PermissionDeniedHandler = (request: FastifyRequest, actor: Actor, pe
 export const PUBLIC_PLUGIN_PREFIXES = ['/api/docs'] as const;
 
 export function registerPermissionHook(app: FastifyInstance, options: { onDenied?: PermissionDeniedHandler } = {}): void {
+  const routeAccess: Array<{ method: string; url: string; permission: RouteAccess }> = [];
+  app.decorate('routeAccess', routeAccess);
   app.addHook('onRoute', (route) => {
     const config = route.config as { permission?: unknown } | undefined;
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
     if (config?.permission === undefined && PUBLIC_PLUGIN_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
       route.config = { ...(route.config ?? {}), permission: 'public' };
+      for (const method of methods) routeAccess.push({ method, url: route.url, permission: 'public' });
       return;
     }
     const access = config?.permission;
     if (!isRouteAccess(access)) {
       throw new Error(
-        `Route ${String(route.method)} ${route.url} must declare config.permission ('public', 'authenticated' or a permission)`,
+        `Route ${methods.join(',')} ${route.url} must declare config.permission ('public', 'authenticated' or a permission)`,
       );
     }
+    for (const method of methods) routeAccess.push({ method, url: route.url, permission: access });
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.permission;

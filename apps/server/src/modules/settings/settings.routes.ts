@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordAudit } from '../audit/audit.service.ts';
-import { brandingSchema, DEFAULT_BRANDING, type Branding } from './settings.schemas.ts';
+import { brandingResponse, brandingSchema, DEFAULT_BRANDING, type Branding } from './settings.schemas.ts';
 
 const KEY = 'branding';
 
@@ -16,13 +16,13 @@ export const settingsRoutes: FastifyPluginAsyncZod = async (app) => {
     return parsed.success ? parsed.data : DEFAULT_BRANDING;
   };
 
-  app.get('/api/settings/branding', { config: { permission: 'public' }, schema: { tags: ['settings'], response: { 200: brandingSchema } } }, async () =>
+  app.get('/api/settings/branding', { config: { permission: 'public' }, schema: { tags: ['settings'], response: { 200: brandingResponse } } }, async () =>
     readBranding(),
   );
 
   app.put(
     '/api/settings/branding',
-    { config: { permission: 'admin:manage' }, schema: { tags: ['settings'], body: brandingSchema, response: { 200: brandingSchema } } },
+    { config: { permission: 'admin:manage' }, schema: { tags: ['settings'], body: brandingSchema, response: { 200: brandingResponse } } },
     async (request) => {
       const value = JSON.stringify(request.body);
       const at = app.now().toISOString();

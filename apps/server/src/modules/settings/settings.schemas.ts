@@ -16,4 +16,7 @@ export const brandingSchema = z.object({
 });
 export type Branding = z.output<typeof brandingSchema>;
 
+/** Response shape: no transforms (responses are encoded through their schema). */
+export const brandingResponse = z.object({ name: z.string(), primaryColor: z.string(), logoDataUrl: z.string().nullable() });
+
 export const DEFAULT_BRANDING: Branding = Object.freeze({ name: 'SCIM Console', primaryColor: '#0d6efd', logoDataUrl: null });
