@@ -22,7 +22,10 @@ export interface User {
   permissions: string[];
   authSource: 'local' | 'oidc';
   preferences: { theme: ThemePreference };
+  /** Present in admin listings (GET /api/users). */
   disabled?: boolean;
+  createdAt?: string;
+  lastLoginAt?: string | null;
 }
 
 export interface SessionInfo {

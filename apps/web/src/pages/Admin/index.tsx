@@ -1,14 +1,3 @@
-import { usePageTitle } from '../../components/use-page-title';
-
-export function ConnectionsAdminPage() {
-  usePageTitle('Connections');
-  return <h1 className="h3">Connections</h1>;
-}
-export function UsersAdminPage() {
-  usePageTitle('Users and roles');
-  return <h1 className="h3">Users and roles</h1>;
-}
-export function BrandingAdminPage() {
-  usePageTitle('Branding');
-  return <h1 className="h3">Branding</h1>;
-}
+export { default as ConnectionsAdminPage } from './ConnectionsAdminPage';
+export { default as UsersAdminPage } from './UsersAdminPage';
+export { default as BrandingAdminPage } from './BrandingAdminPage';
