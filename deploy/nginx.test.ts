@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
 import {
   DEMO_PASSWORD,
   startConsoleServer,
@@ -119,9 +120,20 @@ function startEchoUpstream(): Promise<{ server: Server; address: string; request
   });
 }
 
+// The web app is built once for both suites (Vite, a few seconds).
+let distDir: string;
+let dist: WebDist;
+beforeAll(async () => {
+  distDir = mkdtempSync(join(tmpdir(), 'scim-console-web-dist-'));
+  chmodSync(distDir, 0o755); // nginx workers run as nobody when the suite runs as root
+  dist = await prepareWebDist(join(distDir, 'html'));
+});
+afterAll(() => {
+  if (distDir) rmSync(distDir, { recursive: true, force: true });
+});
+
 describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx)', () => {
   let dir: string;
-  let dist: WebDist;
   let upstream: { server: Server; address: string; requests: string[] };
   let nginx: NginxInstance;
   const connectSrc = 'https://acme.okta.com https://api.example-scim.test';
@@ -129,7 +141,6 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'scim-console-nginx-'));
     chmodSync(dir, 0o755); // nginx workers run as nobody when the suite runs as root
-    dist = await prepareWebDist(join(dir, 'html'));
     upstream = await startEchoUpstream();
     nginx = await startNginx({
       dir: join(dir, 'nginx'),
@@ -326,7 +337,6 @@ describe('web image nginx in front of the real SCIM Console server', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'scim-console-nginx-real-'));
     chmodSync(dir, 0o755);
-    const dist = await prepareWebDist(join(dir, 'html'));
     const port = await freePort();
     // One proxy hop (nginx) in front: the server trusts exactly that hop.
     server = await startConsoleServer({
@@ -422,5 +432,48 @@ describe('web image nginx in front of the real SCIM Console server', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(JSON.parse(tooLarge.body.toString()).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('carries a browser journey: sign in, navigate, deep-link reload, with no CSP violation', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'scim-console-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const violations: string[] = [];
+      const pageErrors: string[] = [];
+      page.on('console', (msg) => {
+        if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+      });
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+
+      await page.goto(`${nginx.origin}/`);
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Audit' }).waitFor();
+      await nav.getByRole('link', { name: 'Audit' }).click();
+      await page.waitForURL(`${nginx.origin}/audit`);
+      // A full reload of a client-side route: nginx's fallback + the session cookie.
+      await page.reload();
+      await nav.getByRole('link', { name: 'Audit' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/audit');
+      expect(violations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 });
