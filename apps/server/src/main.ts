@@ -6,6 +6,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
+import { seedDemoConnections } from './modules/connections/connections.seed.ts';
 import { isDatabaseUnavailable } from './plugins/errors.ts';
 import type { FastifyInstance } from 'fastify';
 
@@ -43,6 +44,18 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Demo profile: the sandbox as connections (idempotent; follows SANDBOX_URL changes).
+  // Done here, at start-up, rather than in buildApp so API tests start from an empty list.
+  let seeded = 0;
+  if (config.profile === 'demo' && config.sandbox) {
+    try {
+      const report = await seedDemoConnections(app.db, config);
+      seeded = report.created.length;
+    } catch (error) {
+      app.log.warn({ err: error }, 'could not seed the demo sandbox connections');
+    }
+  }
+
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -67,6 +80,7 @@ async function main(): Promise<void> {
     lines.push(`  accounts:  admin, operator, auditor, viewer — password: ${config.demo.password}${config.demo.passwordGenerated ? ' (generated; set DEMO_PASSWORD to choose)' : ''}`);
   }
   if (config.oidc) lines.push(`  SSO:       ${config.oidc.label} (${config.oidc.issuer})`);
+  if (config.sandbox) lines.push(`  sandbox:   ${config.sandbox.url}/scim/v2${seeded ? ` (${seeded} demo connections created)` : ''}`);
   for (const warning of config.warnings) lines.push(`  note:      ${warning}`);
   process.stdout.write(lines.join('\n') + '\n\n');
 
