@@ -5,6 +5,23 @@
  */
 import type { FastifyRequest } from 'fastify';
 
+const SECRET_FIELDS = [
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'clientSecret',
+  'client_secret',
+  'csrfToken',
+  'sessionId',
+  'authorization',
+  'cookie',
+];
+
 export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -14,18 +31,8 @@ export const LOG_REDACT_PATHS = [
   'headers.cookie',
   'headers["set-cookie"]',
   'headers["x-csrf-token"]',
-  '*.password',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.idToken',
-  '*.access_token',
-  '*.refresh_token',
-  '*.id_token',
-  '*.clientSecret',
-  '*.client_secret',
-  '*.csrfToken',
-  '*.sessionId',
+  // Secret-looking fields at the top level, one and two levels down.
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
 const SENSITIVE_PARAMS = /^(code|state|token|access_token|refresh_token|id_token|client_secret|password|session_state)$/i;
