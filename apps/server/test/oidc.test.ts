@@ -1,6 +1,7 @@
 import { startSandbox, type Sandbox } from '@scim-console/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleFromClaims } from '../src/modules/auth/oidc.service.ts';
+import { seedDemoConnections } from '../src/modules/connections/connections.seed.ts';
 import { signInAtIdp } from './helpers/idp-browser.ts';
 import { buildTestApp, sessionCookieFrom, type TestApp } from './helpers/test-app.ts';
 
@@ -74,6 +75,23 @@ describe('OIDC single sign-on against the sandbox', () => {
     const again = await signIn('viewer');
     expect((await app.inject({ url: again.callbackPath, headers: { cookie: again.binding } })).statusCode).toBe(302);
     expect(await app.db.selectFrom('users').select('id').where('auth_source', '=', 'oidc').execute()).toHaveLength(4);
+  });
+
+  it("hands the sign-in's token set to the vault for the SSO-login connection", async () => {
+    await seedDemoConnections(app.db, app.config);
+    const login = await app.db.selectFrom('connections').select('id').where('auth_kind', '=', 'login').executeTakeFirstOrThrow();
+    const { callbackPath, binding } = await signIn('operator');
+    const done = await app.inject({ url: callbackPath, headers: { cookie: binding } });
+    const cookie = sessionCookieFrom(done)!;
+    const status = await app.inject({ url: `/api/token/status?connectionId=${login.id}`, headers: { cookie } });
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toMatchObject({ connectionId: login.id, kind: 'login', state: 'valid' });
+    expect(status.json().fingerprint).toBeTruthy();
+    const token = await app.inject({ url: `/api/token?connectionId=${login.id}`, headers: { cookie } });
+    expect(token.statusCode).toBe(200);
+    // The access token is the sandbox's JWT for the SCIM audience, usable against the SCIM API.
+    const scim = await fetch(`${sandbox.scimUrl}/Users?count=1`, { headers: { authorization: `Bearer ${token.json().accessToken}` } });
+    expect(scim.status).toBe(200);
   });
 
   it('refuses a callback replayed without the browser binding, or used twice', async () => {
