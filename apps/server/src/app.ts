@@ -26,6 +26,8 @@ import { registerPermissionHook } from './modules/rbac/rbac.hook.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { tokenVaultRoutes } from './modules/token-vault/token-vault.routes.ts';
+import { queryOptionsRoutes } from './modules/query-options/query-options.routes.ts';
+import { scimQueryRoutes } from './modules/scim-query/scim-query.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { connectionsRoutes } from './modules/connections/connections.routes.ts';
 import { registerCsrf } from './plugins/csrf.ts';
@@ -144,6 +146,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(usersRoutes);
   await app.register(settingsRoutes);
   await app.register(tokenVaultRoutes);
+  await app.register(queryOptionsRoutes);
+  await app.register(scimQueryRoutes);
   await app.register(auditRoutes);
   await app.register(connectionsRoutes);
 

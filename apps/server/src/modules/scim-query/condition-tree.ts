@@ -191,3 +191,22 @@ export function conditionTreeToFilter(root: ConditionGroup, options: TranslateOp
 
   return group(root, options.field ?? 'body.where', 1, undefined);
 }
+
+/** Deepest JSON nesting accepted in a query body, checked before schema validation (which recurses). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Iterative nesting check: refuses hostile bodies (thousands of nested groups) with a 400
+ * before the recursive validator could exhaust the stack.
+ */
+export function assertJsonDepth(value: unknown, field: string, maxDepth = MAX_JSON_DEPTH): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > maxDepth) {
+      throw new AppError('VALIDATION_FAILED', `The request nests deeper than ${maxDepth} levels (groups may be nested at most ${WHERE_LIMITS.maxDepth} deep)`, { field });
+    }
+    for (const child of Array.isArray(current) ? current : Object.values(current)) stack.push([child, depth + 1]);
+  }
+}
