@@ -186,3 +186,29 @@ describe('the built web app', () => {
     expect(escape.body).not.toContain('root:');
   });
 });
+
+describe('native TLS', () => {
+  it('serves HTTPS with TLS_CERT_FILE and TLS_KEY_FILE', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const https = await import('node:https');
+    const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const app = await buildTestApp({ env: { TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem'), PUBLIC_URL: 'https://127.0.0.1:8443' } });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (app.server.address() as { port: number }).port;
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false }, (res) => {
+            let data = '';
+            res.on('data', (d) => (data += d));
+            res.on('end', () => resolve(data));
+          })
+          .on('error', reject);
+      });
+      expect(JSON.parse(body)).toEqual({ status: 'ok' });
+    } finally {
+      await app.close();
+    }
+  });
+});
