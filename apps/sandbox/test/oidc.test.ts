@@ -118,6 +118,17 @@ describe('authorization code + PKCE + refresh', () => {
     expect((await scim(sandbox, '/Users', { token: tokens.access_token })).status).toBe(401);
   });
 
+  it('treats reuse of a rotated refresh token as theft: invalid_grant and the grant is gone', async () => {
+    const tokens = await signIn('operator');
+    const rotated = await client.refreshTokenGrant(consoleClient, tokens.refresh_token!);
+    await expect(
+      client.refreshTokenGrant(consoleClient, tokens.refresh_token!),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(
+      client.refreshTokenGrant(consoleClient, rotated.refresh_token!),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
   it('gives viewer and auditor read-only SCIM scopes', async () => {
     const tokens = await signIn('viewer');
     expect(String(decodeJwt(tokens.access_token).scope).split(' ')).toEqual(['scim:read']);

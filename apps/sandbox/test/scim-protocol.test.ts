@@ -304,6 +304,48 @@ describe('ETags and writes', () => {
     expect((await scim(sandbox, `/Users/${created.body.id}`)).status).toBe(404);
   });
 
+  it('PATCHes extension attributes and group members, and filters see the change', async () => {
+    const patchOp = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    const id = users[30]!.id;
+    const patched = await scim(sandbox, `/Users/${id}`, {
+      method: 'PATCH',
+      body: {
+        schemas: [patchOp],
+        Operations: [{ op: 'replace', path: `${ENT}:department`, value: 'Treasury' }],
+      },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body[ENT].department).toBe('Treasury');
+    expect(patched.body[ENT].employeeNumber).toBe(users[30]![ENT]!.employeeNumber);
+    const group = await scim(sandbox, '/Groups', {
+      method: 'POST',
+      body: {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Treasury Team',
+      },
+    });
+    expect(group.status).toBe(201);
+    const added = await scim(sandbox, `/Groups/${group.body.id}`, {
+      method: 'PATCH',
+      body: {
+        schemas: [patchOp],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+      },
+    });
+    expect(added.body.members.map((m: { value: string }) => m.value)).toEqual([id]);
+    const found = await scim(
+      sandbox,
+      '/Users' +
+        q({ filter: `${ENT}:department eq "treasury" and groups.display eq "TREASURY TEAM"` }),
+    );
+    expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect((await scim(sandbox, `/Groups/${group.body.id}`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
+    const after = await scim(sandbox, `/Users/${id}`);
+    expect(after.body.groups.some((g: { value: string }) => g.value === group.body.id)).toBe(false);
+  });
+
   it('refuses writes from a read-only token with 403', async () => {
     const res = await scim(sandbox, '/Users', {
       method: 'POST',

@@ -7,7 +7,12 @@ import type { RequestLog } from '../control/request.log.ts';
 import type { DirectoryStore } from './directory.store.ts';
 import { DEFAULT_PAGE_SIZE, type ListRequest, type ListService } from './list.service.ts';
 import { parseProjection, project } from './projection.ts';
-import { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA, type ResourceTypeName } from './resources.ts';
+import {
+  ENTERPRISE_SCHEMA,
+  LIST_RESPONSE_SCHEMA,
+  SEARCH_REQUEST_SCHEMA,
+  type ResourceTypeName,
+} from './resources.ts';
 import { decorate, ensureScimmyDeclared, type ScimmyContext } from './scimmy.setup.ts';
 import { ScimHttpError, sendScimError } from './scim-error.ts';
 
@@ -54,6 +59,23 @@ function etagMatches(header: string, version: string): boolean {
   return header
     .split(',')
     .some((t) => t.trim() === '*' || normaliseEtag(t) === normaliseEtag(version));
+}
+
+export function rewriteExtensionReplace(operation: unknown): unknown {
+  if (!operation || typeof operation !== 'object') return operation;
+  const op = operation as { op?: unknown; path?: unknown; value?: unknown };
+  if (typeof op.op !== 'string' || op.op.toLowerCase() !== 'replace' || typeof op.path !== 'string')
+    return operation;
+  const prefix = `${ENTERPRISE_SCHEMA}:`;
+  if (!op.path.toLowerCase().startsWith(prefix.toLowerCase())) return operation;
+  const rest = op.path.slice(prefix.length);
+  if (!/^[A-Za-z][\w$-]*(\.[A-Za-z][\w$-]*)?$/.test(rest)) return operation;
+  const [attribute, sub] = rest.split('.') as [string, string | undefined];
+  return {
+    ...op,
+    path: ENTERPRISE_SCHEMA,
+    value: { [attribute]: sub ? { [sub]: op.value } : op.value },
+  };
 }
 
 /** Turn GET query parameters or a SearchRequest body into a ListRequest, rejecting bad values. */
@@ -454,6 +476,19 @@ export function scimRoutes(deps: ScimRoutesDeps): Router {
         `The token's subject (${principal?.subject ?? 'none'}) is not a SCIM user`,
       );
     else next();
+  });
+
+  // SCIMMY 1.3.3 rejects `replace` with an extension attribute path
+  // ("urn:…:enterprise:2.0:User:department"), which is what most clients send; the same
+  // change expressed against the extension's URN works, so rewrite it before SCIMMY sees it.
+  router.patch('/Users/:id', (req, _res, next) => {
+    const body = req.body as { Operations?: unknown } | undefined;
+    if (body && Array.isArray(body.Operations)) {
+      body.Operations = body.Operations.map((operation: unknown) =>
+        rewriteExtensionReplace(operation),
+      );
+    }
+    next();
   });
 
   // 9. Everything else: SCIMMY (single-resource CRUD, PATCH, /Me, /Schemas, /ResourceTypes).

@@ -12,6 +12,7 @@ import {
   USER_TYPES,
   WORK_DOMAIN,
   type Department,
+  type Office,
 } from './seed-data.ts';
 import {
   ENTERPRISE_SCHEMA,
@@ -125,6 +126,25 @@ function timestamps(rng: Rng): { created: string; lastModified: string } {
   return { created: isoFrom(created), lastModified: isoFrom(lastModified) };
 }
 
+const officeAddresses = new Map<Office, Record<string, unknown>>();
+function officeAddress(office: Office): Record<string, unknown> {
+  let address = officeAddresses.get(office);
+  if (!address) {
+    address = Object.freeze({
+      type: 'work',
+      streetAddress: office.street,
+      locality: office.locality,
+      region: office.region,
+      postalCode: office.postalCode,
+      country: office.country,
+      formatted: `${office.street}\n${office.locality} ${office.postalCode}\n${office.country}`,
+      primary: true,
+    });
+    officeAddresses.set(office, address);
+  }
+  return address;
+}
+
 function phone(rng: Rng, prefix: string): string {
   return `${prefix} ${String(rng.int(0, 9999)).padStart(4, '0')}`;
 }
@@ -219,18 +239,8 @@ export function generateDirectory(options: SeedOptions): Directory {
       active,
       ...(emails.length ? { emails } : {}),
       ...(phoneNumbers.length ? { phoneNumbers } : {}),
-      addresses: [
-        {
-          type: 'work',
-          streetAddress: office.street,
-          locality: office.locality,
-          region: office.region,
-          postalCode: office.postalCode,
-          country: office.country,
-          formatted: `${office.street}\n${office.locality} ${office.postalCode}\n${office.country}`,
-          primary: true,
-        },
-      ],
+      // One shared (never mutated) address object per office: 100k users, 13 objects.
+      addresses: [officeAddress(office)],
       [ENTERPRISE_SCHEMA]: {
         employeeNumber: String(100001 + index),
         costCenter: `CC-${department.code}-${4100 + teamIndex * 10}`,
