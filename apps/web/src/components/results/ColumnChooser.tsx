@@ -38,7 +38,12 @@ export function ColumnChooser({
             <Dropdown.Divider />
             <Dropdown.Header>Add a column from the data</Dropdown.Header>
             {extraPaths.map((p) => (
-              <Dropdown.Item key={p} as="button" onClick={() => onAddPath(p)} className="small text-break">
+              <Dropdown.Item
+                key={p}
+                as="button"
+                onClick={() => onAddPath(p)}
+                className="small text-break"
+              >
                 + {p}
               </Dropdown.Item>
             ))}

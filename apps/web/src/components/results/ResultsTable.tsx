@@ -36,7 +36,13 @@ export interface ResultsTableProps {
   height?: string;
 }
 
-export function ResultsTable({ rows, columns, visibility, onOpenRow, height = '60vh' }: ResultsTableProps) {
+export function ResultsTable({
+  rows,
+  columns,
+  visibility,
+  onOpenRow,
+  height = '60vh',
+}: ResultsTableProps) {
   const columnDefs = useMemo(
     (): ColumnDef<typeof features, ScimResource, any>[] =>
       columns.map((c) =>
@@ -72,7 +78,8 @@ export function ResultsTable({ rows, columns, visibility, onOpenRow, height = '6
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
-  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+  const padBottom =
+    items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
   const visibleCount = table.getVisibleLeafColumns().length;
 
   return (
@@ -94,7 +101,9 @@ export function ResultsTable({ rows, columns, visibility, onOpenRow, height = '6
                   <th
                     key={header.id}
                     scope="col"
-                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+                    aria-sort={
+                      sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'
+                    }
                     className="text-nowrap"
                   >
                     <button

@@ -8,7 +8,12 @@ export function RowDetail({ row, onClose }: { row: ScimResource | null; onClose:
   const json = row ? JSON.stringify(row, null, 2) : '';
   const title = row ? String(row.userName ?? row.displayName ?? row.id ?? 'Resource') : '';
   return (
-    <Offcanvas show={row !== null} onHide={onClose} placement="end" style={{ width: 'min(40rem, 100vw)' }}>
+    <Offcanvas
+      show={row !== null}
+      onHide={onClose}
+      placement="end"
+      style={{ width: 'min(40rem, 100vw)' }}
+    >
       <Offcanvas.Header closeButton closeLabel="Close details">
         <Offcanvas.Title as="h2" className="h5 text-break">
           {title}
@@ -26,7 +31,11 @@ export function RowDetail({ row, onClose }: { row: ScimResource | null; onClose:
           <i className="bi bi-clipboard me-1" aria-hidden="true" />
           {copied ? 'Copied' : 'Copy JSON'}
         </Button>
-        <pre className="bg-body-tertiary border rounded p-2 small" tabIndex={0} aria-label="Resource JSON">
+        <pre
+          className="bg-body-tertiary border rounded p-2 small"
+          tabIndex={0}
+          aria-label="Resource JSON"
+        >
           <code>{json}</code>
         </pre>
       </Offcanvas.Body>

@@ -6,7 +6,11 @@ export const NONE_LABEL = '(no value)';
 export const OTHER_LABEL = 'Other';
 
 /** Counts per value of an attribute; a multi-valued attribute counts each value once per row. */
-export function countBy(rows: readonly ScimResource[], path: string, topN: number): { labels: string[]; counts: number[] } {
+export function countBy(
+  rows: readonly ScimResource[],
+  path: string,
+  topN: number,
+): { labels: string[]; counts: number[] } {
   const counts = new Map<string, number>();
   for (const row of rows) {
     const v = getAttribute(row, path);
@@ -40,7 +44,10 @@ export function countOverTime(
       continue;
     }
     const d = new Date(t);
-    const key = unit === 'year' ? `${d.getUTCFullYear()}` : `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    const key =
+      unit === 'year'
+        ? `${d.getUTCFullYear()}`
+        : `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const keys = [...counts.keys()].sort();
