@@ -28,6 +28,8 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { tokenVaultRoutes } from './modules/token-vault/token-vault.routes.ts';
 import { queryOptionsRoutes } from './modules/query-options/query-options.routes.ts';
 import { scimQueryRoutes } from './modules/scim-query/scim-query.routes.ts';
+import { relayRoutes } from './modules/relay/relay.routes.ts';
+import { savedQueriesRoutes } from './modules/saved-queries/saved-queries.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { connectionsRoutes } from './modules/connections/connections.routes.ts';
 import { registerCsrf } from './plugins/csrf.ts';
@@ -148,6 +150,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(tokenVaultRoutes);
   await app.register(queryOptionsRoutes);
   await app.register(scimQueryRoutes);
+  await app.register(relayRoutes);
+  await app.register(savedQueriesRoutes);
   await app.register(auditRoutes);
   await app.register(connectionsRoutes);
 

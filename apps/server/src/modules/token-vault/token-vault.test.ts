@@ -1,4 +1,7 @@
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.ts';
+import { createDatabase } from '../../db/database.ts';
 import { buildTestApp, forEachDatabase, login, type LoggedIn, type TestApp } from '../../../test/helpers/test-app.ts';
 import { authorizeOnly, createSandboxConnections, linkOAuth, startTestSandbox, type SandboxConnections, type TestSandbox } from './sandbox.test-support.ts';
 
@@ -132,6 +135,48 @@ forEachDatabase((database) => {
       for (const action of ['token.linked', 'token.refreshed', 'token.refresh_failed', 'token.unlinked']) expect(actions).toContain(action);
       const text = JSON.stringify(events);
       for (const token of Object.values(sandbox.staticTokens)) expect(text).not.toContain(token);
+    });
+  });
+});
+
+forEachDatabase((database) => {
+  describe('single-flight across two server instances on one database', () => {
+    let sandbox: TestSandbox;
+    let a: TestApp;
+    let b: FastifyInstance;
+
+    beforeAll(async () => {
+      sandbox = await startTestSandbox();
+      a = await buildTestApp({ database, env: ENV });
+      // A second replica: its own app, pool and in-process state, the same database.
+      b = await buildApp(a.config, { logger: false, database: createDatabase(a.config.database) });
+    });
+    afterAll(async () => {
+      await b?.close();
+      await a?.close();
+      await sandbox?.close();
+    });
+
+    it('50 refreshes split over both replicas make exactly one token-endpoint call', async () => {
+      const admin = await login(a, 'admin');
+      const ids = await createSandboxConnections(a, sandbox, admin.user.id);
+      const operator = await login(a, 'operator');
+      await linkOAuth(operator, sandbox, ids.oauth, 'operator');
+      await new Promise((r) => setTimeout(r, 2100));
+      const before = sandbox.tokenCalls();
+      const request = (app: FastifyInstance) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/token/refresh',
+          payload: { connectionId: ids.oauth },
+          headers: { cookie: operator.cookie, 'x-csrf-token': operator.csrfToken },
+        });
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => request(i % 2 === 0 ? a : b)));
+      expect(answers.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
+      expect(new Set(answers.map((r) => r.json().accessToken)).size).toBe(1);
+      expect(sandbox.tokenCalls() - before).toBe(1);
+      const refreshed = await a.db.selectFrom('audit_events').select('action').where('action', '=', 'token.refreshed').execute();
+      expect(refreshed).toHaveLength(1);
     });
   });
 });
