@@ -71,19 +71,21 @@ export interface StartNginxOptions {
   dir: string;
   /** Directory holding the built app (index.html, assets/). */
   webRoot: string;
-  /** host:port of the console server. */
-  upstream: string;
+  /** host:port of the console server; several for replicas (round-robin, like a Service). */
+  upstream: string | string[];
   vars?: Partial<Record<TemplateVariable, string>>;
   /** Port to listen on (127.0.0.1); a free one when omitted. */
   port?: number;
 }
 
 export async function startNginx(options: StartNginxOptions): Promise<NginxInstance> {
-  const { dir, webRoot, upstream } = options;
+  const { dir, webRoot } = options;
+  const upstreams = ([] as string[]).concat(options.upstream);
+  if (upstreams.length === 0) throw new Error('at least one upstream is required');
   const port = options.port ?? (await freePort());
   const vars: Record<TemplateVariable, string> = {
     LISTEN_PORT: `127.0.0.1:${port}`,
-    SERVER_UPSTREAM: upstream,
+    SERVER_UPSTREAM: upstreams[0]!,
     SCIM_CONNECT_SRC: '',
     HSTS_VALUE: 'max-age=31536000',
     ...options.vars,
@@ -92,7 +94,15 @@ export async function startNginx(options: StartNginxOptions): Promise<NginxInsta
   if (!template.includes(IMAGE_WEB_ROOT))
     throw new Error(`template no longer contains "${IMAGE_WEB_ROOT}"`);
   // The image serves /usr/share/nginx/html; here the web root is the test's build.
-  const renderedConf = envsubst(template, vars).replace(IMAGE_WEB_ROOT, `root ${webRoot};`);
+  let renderedConf = envsubst(template, vars).replace(IMAGE_WEB_ROOT, `root ${webRoot};`);
+  if (upstreams.length > 1) {
+    // In Kubernetes one Service address stands for every replica; here each
+    // replica is listed in the upstream block instead.
+    const line = `    server ${upstreams[0]};`;
+    if (!renderedConf.includes(line))
+      throw new Error('upstream server line not found in the template');
+    renderedConf = renderedConf.replace(line, upstreams.map((u) => `    server ${u};`).join('\n'));
+  }
 
   // Workers drop to nobody when the test runs as root: they must reach the
   // files, so the scratch directory (and the caller's, from mkdtemp) is 0755.
