@@ -55,6 +55,12 @@ export interface SandboxOptions {
   consoleClient?: { clientId?: string; clientSecret?: string; redirectUris?: string[] };
   /** Client-credentials client for service tokens. Env SANDBOX_SERVICE_CLIENT_ID / SANDBOX_SERVICE_CLIENT_SECRET. */
   serviceClient?: { clientId?: string; clientSecret?: string };
+  /**
+   * Base URL clients use to reach the sandbox when it is not http://HOST:PORT (a container
+   * or proxy): issuer, token audience and resource locations derive from it.
+   * Env SANDBOX_PUBLIC_URL, default http://HOST:PORT.
+   */
+  publicUrl?: string;
   /** Largest page (count) served. Env SANDBOX_MAX_PAGE_SIZE, default 1000. */
   maxPageSize?: number;
   /** One line per request; default: no request logging (main.ts logs to stdout). */
@@ -82,6 +88,7 @@ export interface SandboxConfig {
   };
   readonly serviceClient: { readonly clientId: string; readonly clientSecret: string };
   readonly maxPageSize: number;
+  readonly publicUrl: string | undefined;
   readonly logger: ((line: string) => void) | undefined;
 }
 
@@ -141,6 +148,15 @@ function origin(variable: string, value: string): string {
     );
   }
   return normalised;
+}
+
+function publicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = httpUrl('SANDBOX_PUBLIC_URL', raw.trim());
+  const url = new URL(value);
+  if (url.search || url.hash)
+    throw new SandboxConfigError('SANDBOX_PUBLIC_URL', 'must not have a query or fragment');
+  return value.replace(/\/+$/, '');
 }
 
 const TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]{16,512}$/;
@@ -283,6 +299,7 @@ export function resolveSandboxConfig(options: SandboxOptions = {}): SandboxConfi
       1,
       10_000,
     ),
+    publicUrl: publicUrl(options.publicUrl ?? env.SANDBOX_PUBLIC_URL),
     logger: options.logger,
   };
 }

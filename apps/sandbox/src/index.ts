@@ -131,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       : config.host.includes(':')
         ? `[${config.host}]`
         : config.host;
-  const url = `http://${urlHost}:${port}`;
+  const url = config.publicUrl ?? `http://${urlHost}:${port}`;
   const scimUrl = `${url}/scim/v2`;
   const issuer = `${url}/oidc`;
 
@@ -260,7 +260,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
+        // Idle keep-alive sockets go now; requests in flight get 2 s to finish.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
       return closing;
     },

@@ -17,8 +17,41 @@ const model = coreSchemaModel();
 
 export type ResourcePredicate = (resource: ScimResource) => boolean;
 
+export interface CompiledFilter {
+  readonly predicate: ResourcePredicate;
+  /**
+   * An `id eq "…"` or `userName eq "…"` that every match must satisfy (top level or inside
+   * a top-level `and`), so lookups by key skip the full scan of a 100k directory.
+   */
+  readonly key?: { readonly attribute: 'id' | 'userName'; readonly value: string };
+}
+
+const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:user';
+
+function keyOf(node: FilterNode): CompiledFilter['key'] {
+  if (node.kind === 'and') {
+    for (const child of node.filters) {
+      const key = keyOf(child);
+      if (key) return key;
+    }
+    return undefined;
+  }
+  if (
+    node.kind !== 'compare' ||
+    node.op !== 'eq' ||
+    typeof node.value !== 'string' ||
+    node.path.subAttribute
+  )
+    return undefined;
+  if (node.path.uri && node.path.uri.toLowerCase() !== CORE_USER) return undefined;
+  const attribute = node.path.attribute.toLowerCase();
+  if (attribute === 'id') return { attribute: 'id', value: node.value };
+  if (attribute === 'username') return { attribute: 'userName', value: node.value };
+  return undefined;
+}
+
 /** Parse filter text into a predicate; bad text → 400 invalidFilter naming the position. */
-export function compileFilter(text: string): ResourcePredicate {
+export function compileFilter(text: string): CompiledFilter {
   let node: FilterNode;
   try {
     node = parseFilter(text);
@@ -28,7 +61,12 @@ export function compileFilter(text: string): ResourcePredicate {
   // Compiled once per request (the same evaluation as matchFilter, without per-call lookups).
   const user = compileScimFilter(node, { schema: model, resourceType: 'User' });
   const group = compileScimFilter(node, { schema: model, resourceType: 'Group' });
-  return (resource) => (resource.meta.resourceType === 'User' ? user(resource) : group(resource));
+  const key = keyOf(node);
+  return {
+    predicate: (resource) =>
+      resource.meta.resourceType === 'User' ? user(resource) : group(resource),
+    ...(key ? { key } : {}),
+  };
 }
 
 /** Parse a sortBy path and check it names an attribute of at least one resource type. */

@@ -49,6 +49,8 @@ interface SortedView {
   readonly revision: number;
   readonly items: readonly ScimResource[];
   readonly keys: readonly SortKey[];
+  /** id → index in items, built on first keyed lookup. */
+  positions?: Map<string, number>;
 }
 
 interface CursorPayload {
@@ -129,13 +131,25 @@ export class ListService {
   list(request: ListRequest): ListPage {
     const descending = request.sortOrder === 'descending';
     const view = this.#view(request.types, request.sortBy, descending);
-    const predicate: ResourcePredicate | undefined = request.filter
-      ? compileFilter(request.filter)
-      : undefined;
-    const matches: number[] = [];
+    const compiled = request.filter ? compileFilter(request.filter) : undefined;
+    const predicate: ResourcePredicate | undefined = compiled?.predicate;
     const { items, keys } = view;
-    for (let i = 0; i < items.length; i++) {
-      if (!predicate || predicate(items[i] as ScimResource)) matches.push(i);
+    let matches: number[] = [];
+    if (compiled?.key) {
+      // id / userName equality: look the one candidate up instead of scanning everything.
+      const { attribute, value } = compiled.key;
+      const id = attribute === 'id' ? value : this.#store.userIdByUserName(value);
+      if (!view.positions) view.positions = new Map(items.map((item, index) => [item.id, index]));
+      const position = id === undefined ? undefined : view.positions.get(id);
+      if (
+        position !== undefined &&
+        (predicate as ResourcePredicate)(items[position] as ScimResource)
+      )
+        matches = [position];
+    } else {
+      for (let i = 0; i < items.length; i++) {
+        if (!predicate || predicate(items[i] as ScimResource)) matches.push(i);
+      }
     }
     const count = Math.min(Math.max(request.count ?? DEFAULT_PAGE_SIZE, 0), this.#maxPageSize);
 

@@ -423,16 +423,22 @@ export function scimRoutes(deps: ScimRoutesDeps): Router {
           : undefined;
         const page = deps.lists.list(request);
         const resources = page.resources.map((r) => {
-          const decorated = decorate(r, deps.scimUrl);
           const endpoint = r.meta.resourceType === 'User' ? 'Users' : 'Groups';
-          return project(
-            {
-              ...decorated,
-              meta: { ...decorated.meta, location: `${deps.scimUrl}/${endpoint}/${r.id}` },
-            },
-            attributes,
-            excluded,
-          );
+          const located = {
+            ...r,
+            meta: { ...r.meta, location: `${deps.scimUrl}/${endpoint}/${r.id}` },
+          };
+          // Adding `$ref`s copies every member of a 25k-member group: only do it when the
+          // projection keeps an attribute that carries them.
+          const slim = project(located, attributes, excluded);
+          const enterprise = slim[ENTERPRISE_SCHEMA] as { manager?: unknown } | undefined;
+          if (
+            slim.members === undefined &&
+            slim.groups === undefined &&
+            enterprise?.manager === undefined
+          )
+            return slim;
+          return project(decorate(located, deps.scimUrl), attributes, excluded);
         });
         res
           .status(200)
