@@ -41,8 +41,8 @@ export async function migrateToLatest(
     },
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-  const run = async (target: Kysely<any>): Promise<MigrationReport> => {
-    const migrator = new Migrator({ db: target, provider });
+  const run = async (target: Kysely<any>, migrationTableSchema?: string): Promise<MigrationReport> => {
+    const migrator = new Migrator({ db: target, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error) {
@@ -59,7 +59,10 @@ export async function migrateToLatest(
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
     try {
-      return await run(conn);
+      // Name the schema explicitly: Kysely otherwise looks for its migration tables in every
+      // schema of the database and would take another schema's for ours.
+      const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(conn);
+      return await run(conn, current.rows[0]?.schema ?? 'public');
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
     }
