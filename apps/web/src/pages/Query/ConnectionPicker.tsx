@@ -41,7 +41,11 @@ export function ConnectionPicker({
           onChange={(e) => onConnection(e.target.value)}
           disabled={connections.isLoading}
         >
-          {!connectionId && <option value="">{connections.isLoading ? 'Loading connections…' : 'Choose a connection…'}</option>}
+          {!connectionId && (
+            <option value="">
+              {connections.isLoading ? 'Loading connections…' : 'Choose a connection…'}
+            </option>
+          )}
           {list.map((c) => {
             const state = tokens.get(c.id)?.state;
             return (
@@ -74,12 +78,17 @@ export function ConnectionPicker({
         </Form.Select>
       </Col>
       <Col xs="auto" className="pb-1">
-        {current && <TokenBadge name={current.name} connectionId={current.id} info={tokens.get(current.id)} />}
-        {current && ['missing', 'revoked', 'invalid', 'expired'].includes(tokens.get(current.id)?.state ?? '') && (
-          <div className="small">
-            <Link to="/tokens">Link your token</Link> to run queries.
-          </div>
+        {current && (
+          <TokenBadge name={current.name} connectionId={current.id} info={tokens.get(current.id)} />
         )}
+        {current &&
+          ['missing', 'revoked', 'invalid', 'expired'].includes(
+            tokens.get(current.id)?.state ?? '',
+          ) && (
+            <div className="small">
+              <Link to="/tokens">Link your token</Link> to run queries.
+            </div>
+          )}
       </Col>
     </Row>
   );

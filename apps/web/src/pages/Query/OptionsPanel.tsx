@@ -1,6 +1,16 @@
 // Attributes to return or leave out, sort, page size and request method.
 import { useState } from 'react';
-import { Badge, Button, CloseButton, Col, Form, InputGroup, Row, ToggleButton, ToggleButtonGroup } from 'react-bootstrap';
+import {
+  Badge,
+  Button,
+  CloseButton,
+  Col,
+  Form,
+  InputGroup,
+  Row,
+  ToggleButton,
+  ToggleButtonGroup,
+} from 'react-bootstrap';
 import type { QueryCapabilities } from '../../api/query-options';
 import type { QueryForm } from './query-form';
 
@@ -37,9 +47,15 @@ export function OptionsPanel({
     if (path && !form.attributes.includes(path)) update({ attributes: [...form.attributes, path] });
     setPick('');
   };
-  const attrError = fieldMatches(serverError?.field, 'attributes', 'excludedAttributes') ? serverError!.message : null;
-  const sortError = fieldMatches(serverError?.field, 'sortBy', 'sortOrder') ? serverError!.message : null;
-  const countProblem = problems.find((p) => p.field === 'count')?.message ?? (fieldMatches(serverError?.field, 'count') ? serverError!.message : null);
+  const attrError = fieldMatches(serverError?.field, 'attributes', 'excludedAttributes')
+    ? serverError!.message
+    : null;
+  const sortError = fieldMatches(serverError?.field, 'sortBy', 'sortOrder')
+    ? serverError!.message
+    : null;
+  const countProblem =
+    problems.find((p) => p.field === 'count')?.message ??
+    (fieldMatches(serverError?.field, 'count') ? serverError!.message : null);
   const maxPage = capabilities?.maxPageSize ?? null;
   const label = (path: string) => attributes.find((a) => a.path === path)?.label ?? path;
 
@@ -65,12 +81,18 @@ export function OptionsPanel({
           </ToggleButtonGroup>
           <InputGroup size="sm">
             <Form.Select
-              aria-label={form.attrMode === 'include' ? 'Attribute to return' : 'Attribute to leave out'}
+              aria-label={
+                form.attrMode === 'include' ? 'Attribute to return' : 'Attribute to leave out'
+              }
               value={pick}
               onChange={(e) => add(e.target.value)}
               isInvalid={Boolean(attrError)}
             >
-              <option value="">{form.attrMode === 'include' ? 'Add an attribute to return…' : 'Add an attribute to leave out…'}</option>
+              <option value="">
+                {form.attrMode === 'include'
+                  ? 'Add an attribute to return…'
+                  : 'Add an attribute to leave out…'}
+              </option>
               {available.map((a) => (
                 <option key={a.path} value={a.path}>
                   {a.label} — {a.path}
@@ -87,13 +109,24 @@ export function OptionsPanel({
           <div className="mt-2 d-flex flex-wrap gap-1" aria-live="polite">
             {form.attributes.length === 0 && (
               <span className="small text-body-secondary">
-                {form.attrMode === 'include' ? 'All default attributes are returned.' : 'Nothing is left out.'}
+                {form.attrMode === 'include'
+                  ? 'All default attributes are returned.'
+                  : 'Nothing is left out.'}
               </span>
             )}
             {form.attributes.map((p) => (
-              <Badge key={p} bg="secondary-subtle" text="secondary-emphasis" className="d-inline-flex align-items-center gap-1 border">
+              <Badge
+                key={p}
+                bg="secondary-subtle"
+                text="secondary-emphasis"
+                className="d-inline-flex align-items-center gap-1 border"
+              >
                 <span title={p}>{label(p)}</span>
-                <CloseButton aria-label={`Remove ${label(p)}`} style={{ fontSize: '0.6rem' }} onClick={() => update({ attributes: form.attributes.filter((x) => x !== p) })} />
+                <CloseButton
+                  aria-label={`Remove ${label(p)}`}
+                  style={{ fontSize: '0.6rem' }}
+                  onClick={() => update({ attributes: form.attributes.filter((x) => x !== p) })}
+                />
               </Badge>
             ))}
           </div>
@@ -109,7 +142,11 @@ export function OptionsPanel({
             isInvalid={Boolean(sortError)}
             disabled={capabilities ? !capabilities.sort && !form.sortBy : false}
           >
-            <option value="">{capabilities && !capabilities.sort ? 'Not supported by this provider' : 'Provider order'}</option>
+            <option value="">
+              {capabilities && !capabilities.sort
+                ? 'Not supported by this provider'
+                : 'Provider order'}
+            </option>
             {attributes
               .filter((a) => a.sortable)
               .map((a) => (
@@ -152,7 +189,12 @@ export function OptionsPanel({
       </Col>
       <Col xs={6} sm={3} lg={1}>
         <Form.Label htmlFor="query-method">Method</Form.Label>
-        <Form.Select id="query-method" size="sm" value={form.method} onChange={(e) => update({ method: e.target.value as QueryForm['method'] })}>
+        <Form.Select
+          id="query-method"
+          size="sm"
+          value={form.method}
+          onChange={(e) => update({ method: e.target.value as QueryForm['method'] })}
+        >
           <option value="auto">Auto</option>
           <option value="GET">GET</option>
           <option value="POST" disabled={capabilities ? !capabilities.search : false}>

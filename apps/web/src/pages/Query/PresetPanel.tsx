@@ -22,7 +22,11 @@ export function PresetPanel({
   return (
     <div>
       <Form.Label htmlFor="query-preset">Predefined query</Form.Label>
-      <Form.Select id="query-preset" value={presetId ?? ''} onChange={(e) => onPreset(e.target.value)}>
+      <Form.Select
+        id="query-preset"
+        value={presetId ?? ''}
+        onChange={(e) => onPreset(e.target.value)}
+      >
         <option value="">Choose a predefined query…</option>
         {presets.map((p) => (
           <option key={p.id} value={p.id}>
@@ -35,7 +39,8 @@ export function PresetPanel({
         <Row className="g-2 mt-1">
           {preset.parameters.map((param) => {
             const id = `preset-param-${param.name}`;
-            const error = fieldError && fieldError.field.endsWith(param.name) ? fieldError.message : null;
+            const error =
+              fieldError && fieldError.field.endsWith(param.name) ? fieldError.message : null;
             return (
               <Col key={param.name} xs={12} md={6}>
                 <Form.Label htmlFor={id}>
@@ -57,7 +62,13 @@ export function PresetPanel({
                     id={id}
                     required={param.required}
                     isInvalid={Boolean(error)}
-                    placeholder={param.type === 'group' ? 'Group id or display name' : param.type === 'department' ? 'e.g. Engineering' : undefined}
+                    placeholder={
+                      param.type === 'group'
+                        ? 'Group id or display name'
+                        : param.type === 'department'
+                          ? 'e.g. Engineering'
+                          : undefined
+                    }
                     value={params[param.name] ?? ''}
                     onChange={(e) => onParam(param.name, e.target.value)}
                   />

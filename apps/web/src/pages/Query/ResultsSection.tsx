@@ -1,7 +1,14 @@
 // Everything below the Run button: status, errors, provider warnings, the results in
 // Table / JSON / Chart views, paging, fetch all, export, copy as curl, save.
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { Alert, Button, ButtonGroup, ProgressBar, ToggleButton, ToggleButtonGroup } from 'react-bootstrap';
+import {
+  Alert,
+  Button,
+  ButtonGroup,
+  ProgressBar,
+  ToggleButton,
+  ToggleButtonGroup,
+} from 'react-bootstrap';
 import { Link } from 'react-router';
 import type { ScimQueryInput } from '../../api/scim-query';
 import { DelayedSpinner } from '../../components/DelayedSpinner';
@@ -12,7 +19,12 @@ import { RowDetail } from '../../components/results/RowDetail';
 import { toCurl } from '../../scim/curl';
 import { downloadText, exportFilename, toCsv, toJson } from '../../scim/export';
 import type { ScimResource } from '../../scim/list-response';
-import { columnsForPaths, defaultColumns, discoverPaths, type ResultColumn } from '../../scim/values';
+import {
+  columnsForPaths,
+  defaultColumns,
+  discoverPaths,
+  type ResultColumn,
+} from '../../scim/values';
 import { SaveQueryButton } from './SaveQueryButton';
 import { RUN_LIMITS, type RunState } from './use-query-runner';
 
@@ -43,13 +55,18 @@ export function ResultsSection({
   const { phase, page, resources, generated, error, input } = state;
 
   const columns: ResultColumn[] = useMemo(() => {
-    const base = includeAttributes.length > 0 ? columnsForPaths(includeAttributes) : defaultColumns(resourceType);
+    const base =
+      includeAttributes.length > 0
+        ? columnsForPaths(includeAttributes)
+        : defaultColumns(resourceType);
     const have = new Set(base.map((c) => c.id));
     return [...base, ...columnsForPaths(extra.filter((p) => !have.has(p)))];
   }, [includeAttributes, resourceType, extra]);
   const discovered = useMemo(() => {
     const shown = new Set(columns.map((c) => c.path));
-    return discoverPaths(resources).filter((p) => !shown.has(p) && !columns.some((c) => c.id === p));
+    return discoverPaths(resources).filter(
+      (p) => !shown.has(p) && !columns.some((c) => c.id === p),
+    );
   }, [resources, columns]);
 
   useEffect(() => setCopied(false), [generated]);
@@ -61,13 +78,17 @@ export function ResultsSection({
 
   const startIndex = page?.startIndex ?? input?.startIndex ?? 1;
   const count = input?.count ?? (page?.resources.length || 50);
-  const indexPaging = page && !page.nextCursor && !page.previousCursor && input?.cursor === undefined;
-  const canPrev = !busy && !fetchedAll && page && (indexPaging ? startIndex > 1 : Boolean(page.previousCursor));
+  const indexPaging =
+    page && !page.nextCursor && !page.previousCursor && input?.cursor === undefined;
+  const canPrev =
+    !busy && !fetchedAll && page && (indexPaging ? startIndex > 1 : Boolean(page.previousCursor));
   const canNext =
     !busy &&
     !fetchedAll &&
     page &&
-    (indexPaging ? startIndex - 1 + page.resources.length < page.totalResults && page.resources.length > 0 : Boolean(page.nextCursor));
+    (indexPaging
+      ? startIndex - 1 + page.resources.length < page.totalResults && page.resources.length > 0
+      : Boolean(page.nextCursor));
 
   const goto = (dir: 1 | -1) => {
     if (!input || !page) return;
@@ -87,7 +108,9 @@ export function ResultsSection({
 
       {(phase === 'generating' || phase === 'sending') && (
         <div className="d-flex align-items-center gap-3">
-          <DelayedSpinner label={phase === 'generating' ? 'Preparing the request…' : 'Waiting for the provider…'} />
+          <DelayedSpinner
+            label={phase === 'generating' ? 'Preparing the request…' : 'Waiting for the provider…'}
+          />
           <Button variant="outline-secondary" size="sm" onClick={onCancel}>
             Cancel
           </Button>
@@ -96,7 +119,8 @@ export function ResultsSection({
 
       {state.rateLimit && (
         <Alert variant="warning" className="py-2" role="status">
-          The provider is rate limiting requests (429). Retrying in {state.rateLimit.secondsLeft} s (attempt {state.rateLimit.attempt} of 3)…
+          The provider is rate limiting requests (429). Retrying in {state.rateLimit.secondsLeft} s
+          (attempt {state.rateLimit.attempt} of 3)…
         </Alert>
       )}
 
@@ -130,7 +154,8 @@ export function ResultsSection({
           <div className="d-flex justify-content-between small mb-1">
             <span>
               Fetching all pages: {progress?.loaded ?? 0}
-              {progress?.target != null ? ` of ${progress.target}` : ''} rows ({progress?.pages ?? 0} page{progress?.pages === 1 ? '' : 's'})
+              {progress?.target != null ? ` of ${progress.target}` : ''} rows (
+              {progress?.pages ?? 0} page{progress?.pages === 1 ? '' : 's'})
             </span>
             <Button variant="outline-secondary" size="sm" onClick={onCancel}>
               Cancel
@@ -146,15 +171,22 @@ export function ResultsSection({
       )}
 
       {state.fetchAll?.result && (
-        <Alert variant={state.fetchAll.result.status === 'complete' ? 'success' : 'info'} className="py-2 small">
-          {state.fetchAll.result.status === 'complete' && `All ${resources.length} rows loaded in ${state.fetchAll.result.pages} pages.`}
+        <Alert
+          variant={state.fetchAll.result.status === 'complete' ? 'success' : 'info'}
+          className="py-2 small"
+        >
+          {state.fetchAll.result.status === 'complete' &&
+            `All ${resources.length} rows loaded in ${state.fetchAll.result.pages} pages.`}
           {state.fetchAll.result.status === 'truncated' &&
             `Stopped at the limit of ${RUN_LIMITS.maxRows.toLocaleString()} rows (of ${state.fetchAll.result.totalResults.toLocaleString()}). Add a filter to narrow the result.`}
-          {state.fetchAll.result.status === 'cancelled' && `Cancelled: keeping the ${resources.length} rows loaded so far.`}
-          {state.fetchAll.result.status === 'failed' && `A page failed: keeping the ${resources.length} rows loaded so far.`}
+          {state.fetchAll.result.status === 'cancelled' &&
+            `Cancelled: keeping the ${resources.length} rows loaded so far.`}
+          {state.fetchAll.result.status === 'failed' &&
+            `A page failed: keeping the ${resources.length} rows loaded so far.`}
           {state.fetchAll.result.duplicates > 0 &&
             ` ${state.fetchAll.result.duplicates} duplicate row(s) were dropped — the data changed while paging.`}
-          {state.fetchAll.result.gaps && ' Some pages came back short: rows may be missing (the data changed while paging).'}
+          {state.fetchAll.result.gaps &&
+            ' Some pages came back short: rows may be missing (the data changed while paging).'}
         </Alert>
       )}
 
@@ -169,9 +201,17 @@ export function ResultsSection({
                   : indexPaging
                     ? `${startIndex.toLocaleString()}–${(startIndex + resources.length - 1).toLocaleString()} of ${page.totalResults.toLocaleString()}`
                     : `${resources.length} shown of ${page.totalResults.toLocaleString()}`}
-              {state.durationMs !== null && <span className="text-body-secondary"> · {state.durationMs} ms</span>}
+              {state.durationMs !== null && (
+                <span className="text-body-secondary"> · {state.durationMs} ms</span>
+              )}
             </span>
-            <ToggleButtonGroup type="radio" name="results-view" size="sm" value={view} onChange={(v: typeof view) => setView(v)}>
+            <ToggleButtonGroup
+              type="radio"
+              name="results-view"
+              size="sm"
+              value={view}
+              onChange={(v: typeof view) => setView(v)}
+            >
               <ToggleButton id="view-table" value="table" variant="outline-primary">
                 Table
               </ToggleButton>
@@ -195,7 +235,13 @@ export function ResultsSection({
               <Button
                 variant="outline-secondary"
                 disabled={resources.length === 0}
-                onClick={() => downloadText(toCsv(shownColumns, resources), exportFilename(resourceType, 'csv'), 'text/csv;charset=utf-8')}
+                onClick={() =>
+                  downloadText(
+                    toCsv(shownColumns, resources),
+                    exportFilename(resourceType, 'csv'),
+                    'text/csv;charset=utf-8',
+                  )
+                }
               >
                 <i className="bi bi-filetype-csv me-1" aria-hidden="true" />
                 CSV
@@ -203,7 +249,13 @@ export function ResultsSection({
               <Button
                 variant="outline-secondary"
                 disabled={resources.length === 0}
-                onClick={() => downloadText(toJson(resources), exportFilename(resourceType, 'json'), 'application/json')}
+                onClick={() =>
+                  downloadText(
+                    toJson(resources),
+                    exportFilename(resourceType, 'json'),
+                    'application/json',
+                  )
+                }
               >
                 <i className="bi bi-filetype-json me-1" aria-hidden="true" />
                 JSON
@@ -212,7 +264,9 @@ export function ResultsSection({
                 <Button
                   variant="outline-secondary"
                   onClick={() => {
-                    void navigator.clipboard?.writeText(toCurl(generated)).then(() => setCopied(true));
+                    void navigator.clipboard
+                      ?.writeText(toCurl(generated))
+                      .then(() => setCopied(true));
                   }}
                   title="Copies the request as a curl command; the token reads $SCIM_TOKEN"
                 >
@@ -230,16 +284,27 @@ export function ResultsSection({
                 Loosen the filter or pick another resource type.
               </EmptyState>
             ) : (
-              <ResultsTable rows={resources} columns={shownColumns} visibility={visibility} onOpenRow={(r) => setDetail(r)} />
+              <ResultsTable
+                rows={resources}
+                columns={shownColumns}
+                visibility={visibility}
+                onOpenRow={(r) => setDetail(r)}
+              />
             ))}
           {view === 'json' && (
             <div>
               {resources.length > JSON_PREVIEW_ROWS && (
                 <p className="small text-body-secondary">
-                  Showing the first {JSON_PREVIEW_ROWS} of {resources.length} rows; export JSON for all.
+                  Showing the first {JSON_PREVIEW_ROWS} of {resources.length} rows; export JSON for
+                  all.
                 </p>
               )}
-              <pre className="bg-body-tertiary border rounded p-2 small" style={{ maxHeight: '60vh' }} tabIndex={0} aria-label="Results as JSON">
+              <pre
+                className="bg-body-tertiary border rounded p-2 small"
+                style={{ maxHeight: '60vh' }}
+                tabIndex={0}
+                aria-label="Results as JSON"
+              >
                 <code>{JSON.stringify(resources.slice(0, JSON_PREVIEW_ROWS), null, 2)}</code>
               </pre>
             </div>
@@ -266,7 +331,11 @@ export function ResultsSection({
             {!fetchedAll && page.totalResults > resources.length && (
               <Button size="sm" variant="outline-primary" disabled={busy} onClick={onFetchAll}>
                 <i className="bi bi-cloud-download me-1" aria-hidden="true" />
-                Fetch all pages ({Math.min(page.totalResults, RUN_LIMITS.maxRows).toLocaleString()} rows)
+                Fetch all pages ({Math.min(
+                  page.totalResults,
+                  RUN_LIMITS.maxRows,
+                ).toLocaleString()}{' '}
+                rows)
               </Button>
             )}
           </div>
@@ -277,7 +346,7 @@ export function ResultsSection({
         <p className="text-body-secondary small">Build a query and press Run (Ctrl+Enter).</p>
       )}
 
-      <RowDetail row={detail} onClose={() => setDetail(null)} />
+      {detail && <RowDetail row={detail} onClose={() => setDetail(null)} />}
     </section>
   );
 }

@@ -53,7 +53,11 @@ export function SaveQueryButton({ input }: { input: ScimQueryInput }) {
         <Button variant="outline-secondary" onClick={() => setOpen(false)}>
           Cancel
         </Button>
-        {save.isError && <Form.Control.Feedback type="invalid">{toApiError(save.error).message}</Form.Control.Feedback>}
+        {save.isError && (
+          <Form.Control.Feedback type="invalid">
+            {toApiError(save.error).message}
+          </Form.Control.Feedback>
+        )}
       </InputGroup>
     </Form>
   );

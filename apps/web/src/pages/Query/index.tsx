@@ -3,7 +3,16 @@
 // your own token, read the results. Opened pre-filled by `/?saved=<id>` or `/?input=…`.
 import { useQuery } from '@tanstack/react-query';
 import { parseFilter, ScimFilterError } from '@scim-console/scim';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import { Alert, Button, Form, Nav, Spinner, Tab } from 'react-bootstrap';
 import { useSearchParams } from 'react-router';
 import { toApiError } from '../../api/http';
@@ -19,7 +28,17 @@ import { emptyQuery } from './builder/filter-model';
 import { ConnectionPicker } from './ConnectionPicker';
 import { OptionsPanel } from './OptionsPanel';
 import { PresetPanel } from './PresetPanel';
-import { builderText, decodeInput, encodeInput, formFromInput, initialForm, rawToBuilder, toInput, type FilterMode, type QueryForm } from './query-form';
+import {
+  builderText,
+  decodeInput,
+  encodeInput,
+  formFromInput,
+  initialForm,
+  rawToBuilder,
+  toInput,
+  type FilterMode,
+  type QueryForm,
+} from './query-form';
 import { ResultsSection } from './ResultsSection';
 import { useQueryRunner } from './use-query-runner';
 import { capabilityWarnings } from './warnings';
@@ -27,7 +46,17 @@ import { capabilityWarnings } from './warnings';
 // CodeMirror is a chunk of its own, loaded when the raw editor is first shown.
 const RawFilterEditor = lazy(() => import('./raw/RawFilterEditor'));
 
-function FilterError({ text, position, message, id }: { text: string; position: number | undefined; message: string; id: string }) {
+function FilterError({
+  text,
+  position,
+  message,
+  id,
+}: {
+  text: string;
+  position: number | undefined;
+  message: string;
+  id: string;
+}) {
   const pos = position !== undefined && position >= 0 ? Math.min(position, text.length) : undefined;
   return (
     <div id={id} className="text-danger small mt-1" role="alert">
@@ -50,8 +79,14 @@ export default function QueryPage() {
   usePageTitle('Query');
   const { can } = useSession();
   const freeFilter = can('query:free-filter');
-  const [form, setForm] = useState<QueryForm>(() => ({ ...initialForm(), mode: freeFilter ? 'builder' : 'preset' }));
-  const update = useCallback((patch: Partial<QueryForm>) => setForm((f) => ({ ...f, ...patch })), []);
+  const [form, setForm] = useState<QueryForm>(() => ({
+    ...initialForm(),
+    mode: freeFilter ? 'builder' : 'preset',
+  }));
+  const update = useCallback(
+    (patch: Partial<QueryForm>) => setForm((f) => ({ ...f, ...patch })),
+    [],
+  );
   const runner = useQueryRunner();
   const { state } = runner;
   const [search] = useSearchParams();
@@ -61,7 +96,11 @@ export default function QueryPage() {
   // Pre-fill from ?input= (base64url JSON) or ?saved=<id>, once.
   const savedId = search.get('saved');
   const inputParam = search.get('input');
-  const saved = useQuery({ queryKey: savedQueryKeys.list(), queryFn: fetchSavedQueries, enabled: Boolean(savedId) });
+  const saved = useQuery({
+    queryKey: savedQueryKeys.list(),
+    queryFn: fetchSavedQueries,
+    enabled: Boolean(savedId),
+  });
   const prefilled = useRef<string | null>(null);
   const [prefillError, setPrefillError] = useState<string | null>(null);
   useEffect(() => {
@@ -91,7 +130,11 @@ export default function QueryPage() {
     if (!options) return;
     const wanted = form.resourceType?.toLowerCase();
     const match = options.resourceTypes.find(
-      (rt) => rt.id.toLowerCase() === wanted || rt.name.toLowerCase() === wanted || rt.endpoint.toLowerCase() === wanted || rt.endpoint.toLowerCase() === `/${wanted}`,
+      (rt) =>
+        rt.id.toLowerCase() === wanted ||
+        rt.name.toLowerCase() === wanted ||
+        rt.endpoint.toLowerCase() === wanted ||
+        rt.endpoint.toLowerCase() === `/${wanted}`,
     );
     const next = match?.id ?? options.resourceTypes[0]?.id ?? null;
     if (next !== form.resourceType) update({ resourceType: next });
@@ -100,25 +143,40 @@ export default function QueryPage() {
   const resourceType = options?.resourceTypes.find((rt) => rt.id === form.resourceType);
   const fields = useMemo(() => (resourceType ? buildFields(resourceType) : []), [resourceType]);
   const byName = useMemo(() => fieldMap(fields), [fields]);
-  const attributeChoices = useMemo(() => (resourceType ? attributePaths(resourceType) : []), [resourceType]);
+  const attributeChoices = useMemo(
+    () => (resourceType ? attributePaths(resourceType) : []),
+    [resourceType],
+  );
   const completions = useMemo(
     () => [
       ...fields.map((f) => ({ path: f.name, label: f.label, type: f.scimType })),
-      ...attributeChoices.filter((a) => !byName.has(a.path)).map((a) => ({ path: a.path, label: a.label, type: 'attribute' })),
+      ...attributeChoices
+        .filter((a) => !byName.has(a.path))
+        .map((a) => ({ path: a.path, label: a.label, type: 'attribute' })),
     ],
     [fields, attributeChoices, byName],
   );
   const presets = useMemo(
-    () => (options?.presets ?? []).filter((p) => !resourceType || p.resourceType.toLowerCase() === resourceType.id.toLowerCase() || p.resourceType === resourceType.endpoint),
+    () =>
+      (options?.presets ?? []).filter(
+        (p) =>
+          !resourceType ||
+          p.resourceType.toLowerCase() === resourceType.id.toLowerCase() ||
+          p.resourceType === resourceType.endpoint,
+      ),
     [options, resourceType],
   );
 
   // When a link opened the raw view, show it in the builder as well where possible.
   const built = useMemo(
-    () => toInput(form, byName, { freeFilter, maxPageSize: options?.capabilities.maxPageSize ?? null }),
+    () =>
+      toInput(form, byName, { freeFilter, maxPageSize: options?.capabilities.maxPageSize ?? null }),
     [form, byName, freeFilter, options],
   );
-  const warnings = useMemo(() => (built.input && options ? capabilityWarnings(built.input, options) : []), [built.input, options]);
+  const warnings = useMemo(
+    () => (built.input && options ? capabilityWarnings(built.input, options) : []),
+    [built.input, options],
+  );
 
   const rawError = useMemo(() => {
     if (form.raw.trim() === '') return null;
@@ -126,24 +184,33 @@ export default function QueryPage() {
       parseFilter(form.raw);
       return null;
     } catch (e) {
-      return e instanceof ScimFilterError ? { message: e.message, position: e.position } : { message: String(e), position: undefined };
+      return e instanceof ScimFilterError
+        ? { message: e.message, position: e.position }
+        : { message: String(e), position: undefined };
     }
   }, [form.raw]);
 
   const switchMode = (mode: FilterMode) => {
     setForm((f) => {
       if (mode === f.mode) return f;
-      if (mode === 'raw' && f.mode === 'builder') return { ...f, mode, raw: builderText(f.builder, byName), rawOnly: null };
+      if (mode === 'raw' && f.mode === 'builder')
+        return { ...f, mode, raw: builderText(f.builder, byName), rawOnly: null };
       if (mode === 'builder' && f.mode === 'raw') {
         const res = rawToBuilder(f.raw, fields, resourceType?.schema ?? '');
-        return res.ok ? { ...f, mode, builder: res.builder, rawOnly: null } : { ...f, mode, rawOnly: res.reason };
+        return res.ok
+          ? { ...f, mode, builder: res.builder, rawOnly: null }
+          : { ...f, mode, rawOnly: res.reason };
       }
       return { ...f, mode };
     });
     runner.clearPreview();
   };
 
-  const canRun = Boolean(built.input) && state.phase !== 'generating' && state.phase !== 'sending' && state.phase !== 'fetching-all';
+  const canRun =
+    Boolean(built.input) &&
+    state.phase !== 'generating' &&
+    state.phase !== 'sending' &&
+    state.phase !== 'fetching-all';
   const run = () => {
     setShowProblems(true);
     if (!built.input) return;
@@ -159,7 +226,11 @@ export default function QueryPage() {
 
   const serverError = state.error?.source === 'console' ? state.error : null;
   const filterServerError =
-    serverError && (serverError.code === 'INVALID_FILTER' || serverError.field?.replace(/^body\./, '') === 'filter') ? serverError : null;
+    serverError &&
+    (serverError.code === 'INVALID_FILTER' ||
+      serverError.field?.replace(/^body\./, '') === 'filter')
+      ? serverError
+      : null;
   const builderText_ = form.mode === 'builder' ? builderText(form.builder, byName) : '';
   const shownProblems = showProblems ? built.problems.filter((p) => p.field !== 'filter') : [];
 
@@ -185,24 +256,47 @@ export default function QueryPage() {
           options={options}
           onConnection={(id) => {
             runner.clearPreview();
-            setForm((f) => ({ ...f, connectionId: id || null, resourceType: f.resourceType, builder: emptyQuery(), presetId: null, presetParams: {}, attributes: [], sortBy: '' }));
+            setForm((f) => ({
+              ...f,
+              connectionId: id || null,
+              resourceType: f.resourceType,
+              builder: emptyQuery(),
+              presetId: null,
+              presetParams: {},
+              attributes: [],
+              sortBy: '',
+            }));
           }}
           onResourceType={(id) => {
             runner.clearPreview();
-            setForm((f) => ({ ...f, resourceType: id, builder: emptyQuery(), raw: '', rawOnly: null, presetId: null, presetParams: {}, attributes: [], sortBy: '' }));
+            setForm((f) => ({
+              ...f,
+              resourceType: id,
+              builder: emptyQuery(),
+              raw: '',
+              rawOnly: null,
+              presetId: null,
+              presetParams: {},
+              attributes: [],
+              sortBy: '',
+            }));
           }}
         />
 
         {optionsQuery.isLoading && <DelayedSpinner label="Reading the provider's schemas…" />}
         {optionsQuery.isError && (
           <Alert variant="danger" className="mt-3">
-            Could not load the query options for this connection: {toApiError(optionsQuery.error).message}
+            Could not load the query options for this connection:{' '}
+            {toApiError(optionsQuery.error).message}
           </Alert>
         )}
 
         {options && resourceType && (
           <>
-            <Tab.Container activeKey={freeFilter ? form.mode : 'preset'} onSelect={(k) => k && switchMode(k as FilterMode)}>
+            <Tab.Container
+              activeKey={freeFilter ? form.mode : 'preset'}
+              onSelect={(k) => k && switchMode(k as FilterMode)}
+            >
               <Nav variant="tabs" className="mt-3" role="tablist">
                 {freeFilter && (
                   <>
@@ -223,16 +317,22 @@ export default function QueryPage() {
                   <Tab.Pane eventKey="builder">
                     {form.rawOnly && (
                       <Alert variant="info" className="py-2 small">
-                        This filter can only be edited as text: {form.rawOnly}. The builder below shows the last visual query; the
-                        Filter text tab keeps your text.
+                        This filter can only be edited as text: {form.rawOnly}. The builder below
+                        shows the last visual query; the Filter text tab keeps your text.
                       </Alert>
                     )}
                     {form.mode === 'builder' && (
-                      <FilterBuilder fields={fields} query={form.builder} onQueryChange={(q) => update({ builder: q })} />
+                      <FilterBuilder
+                        fields={fields}
+                        query={form.builder}
+                        onQueryChange={(q) => update({ builder: q })}
+                      />
                     )}
                     <div className="small mt-2 text-break">
                       <span className="text-body-secondary">Filter: </span>
-                      <code data-testid="builder-filter-text">{builderText_ || '(none — all resources)'}</code>
+                      <code data-testid="builder-filter-text">
+                        {builderText_ || '(none — all resources)'}
+                      </code>
                     </div>
                     {showProblems && built.builderIssues.length > 0 && (
                       <ul className="text-danger small mb-0 mt-1" role="alert">
@@ -252,7 +352,8 @@ export default function QueryPage() {
                       <Suspense
                         fallback={
                           <div className="border rounded p-2 text-body-secondary small">
-                            <Spinner size="sm" animation="border" aria-hidden="true" /> Loading the editor…
+                            <Spinner size="sm" animation="border" aria-hidden="true" /> Loading the
+                            editor…
                           </div>
                         }
                       >
@@ -268,13 +369,26 @@ export default function QueryPage() {
                     )}
                     <div id="raw-filter-help">
                       {rawError ? (
-                        <FilterError id="raw-filter-error" text={form.raw} position={rawError.position} message={rawError.message} />
+                        <FilterError
+                          id="raw-filter-error"
+                          text={form.raw}
+                          position={rawError.position}
+                          message={rawError.message}
+                        />
                       ) : filterServerError ? (
-                        <FilterError id="raw-filter-error" text={form.raw} position={filterServerError.position} message={filterServerError.message} />
+                        <FilterError
+                          id="raw-filter-error"
+                          text={form.raw}
+                          position={filterServerError.position}
+                          message={filterServerError.message}
+                        />
                       ) : (
                         <Form.Text>
-                          RFC 7644 filter syntax, e.g. <code>active eq true and emails[type eq "work" and value co "@example.com"]</code>. Ctrl+Space
-                          completes attribute names.
+                          RFC 7644 filter syntax, e.g.{' '}
+                          <code>
+                            active eq true and emails[type eq "work" and value co "@example.com"]
+                          </code>
+                          . Ctrl+Space completes attribute names.
                         </Form.Text>
                       )}
                     </div>
@@ -282,15 +396,26 @@ export default function QueryPage() {
                 )}
                 <Tab.Pane eventKey="preset">
                   {presets.length === 0 ? (
-                    <p className="text-body-secondary small mb-0">No predefined queries for this resource type.</p>
+                    <p className="text-body-secondary small mb-0">
+                      No predefined queries for this resource type.
+                    </p>
                   ) : (
                     <PresetPanel
                       presets={presets}
                       presetId={form.presetId}
                       params={form.presetParams}
                       onPreset={(id) => update({ presetId: id || null, presetParams: {} })}
-                      onParam={(name, value) => setForm((f) => ({ ...f, presetParams: { ...f.presetParams, [name]: value } }))}
-                      fieldError={serverError?.field?.includes('preset') ? { field: serverError.field, message: serverError.message } : null}
+                      onParam={(name, value) =>
+                        setForm((f) => ({
+                          ...f,
+                          presetParams: { ...f.presetParams, [name]: value },
+                        }))
+                      }
+                      fieldError={
+                        serverError?.field?.includes('preset')
+                          ? { field: serverError.field, message: serverError.message }
+                          : null
+                      }
                     />
                   )}
                   {!freeFilter && <Form.Text>Your role runs predefined queries only.</Form.Text>}
@@ -331,7 +456,12 @@ export default function QueryPage() {
         )}
 
         <div className="d-flex flex-wrap gap-2 mt-3 align-items-center">
-          <Button type="submit" variant="primary" disabled={!canRun} aria-keyshortcuts="Control+Enter Meta+Enter">
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={!canRun}
+            aria-keyshortcuts="Control+Enter Meta+Enter"
+          >
             <i className="bi bi-play-fill me-1" aria-hidden="true" />
             Run <span className="small opacity-75">(Ctrl+Enter)</span>
           </Button>

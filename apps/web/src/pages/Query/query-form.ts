@@ -2,7 +2,14 @@
 // POST /api/scim-query (and back, for saved queries and `/?input=` links).
 import { formatFilter, parseFilter } from '@scim-console/scim';
 import type { ScimQueryInput } from '../../api/scim-query';
-import { builderToWhere, emptyQuery, filterNodeToBuilder, whereToFilterNode, type BuilderIssue, type ScimRuleGroup } from './builder/filter-model';
+import {
+  builderToWhere,
+  emptyQuery,
+  filterNodeToBuilder,
+  whereToFilterNode,
+  type BuilderIssue,
+  type ScimRuleGroup,
+} from './builder/filter-model';
 import type { ScimField } from './builder/fields';
 
 export type FilterMode = 'builder' | 'raw' | 'preset';
@@ -55,7 +62,10 @@ export interface FormProblem {
 }
 
 /** The filter text the builder's query stands for ('' when empty). */
-export function builderText(builder: ScimRuleGroup, fields: ReadonlyMap<string, ScimField>): string {
+export function builderText(
+  builder: ScimRuleGroup,
+  fields: ReadonlyMap<string, ScimField>,
+): string {
   const { where } = builderToWhere(builder, fields);
   const node = whereToFilterNode(where);
   return node ? formatFilter(node) : '';
@@ -86,8 +96,12 @@ export function toInput(
   const problems: FormProblem[] = [];
   let builderIssues: BuilderIssue[] = [];
   if (!form.connectionId) problems.push({ field: 'connection', message: 'Choose a connection.' });
-  if (!form.resourceType) problems.push({ field: 'resourceType', message: 'Choose a resource type.' });
-  const input: ScimQueryInput = { connectionId: form.connectionId ?? '', resourceType: form.resourceType ?? '' };
+  if (!form.resourceType)
+    problems.push({ field: 'resourceType', message: 'Choose a resource type.' });
+  const input: ScimQueryInput = {
+    connectionId: form.connectionId ?? '',
+    resourceType: form.resourceType ?? '',
+  };
   const mode = options.freeFilter ? form.mode : 'preset';
 
   if (mode === 'raw' && form.raw.trim() !== '') {
@@ -95,17 +109,25 @@ export function toInput(
       parseFilter(form.raw);
       input.filter = form.raw.trim();
     } catch (e) {
-      const position = typeof (e as { position?: unknown }).position === 'number' ? (e as { position: number }).position : undefined;
+      const position =
+        typeof (e as { position?: unknown }).position === 'number'
+          ? (e as { position: number }).position
+          : undefined;
       problems.push({ field: 'filter', message: (e as Error).message, position });
     }
   } else if (mode === 'builder') {
     const { where, issues } = builderToWhere(form.builder, fields);
     builderIssues = issues;
-    for (const issue of issues) problems.push({ field: 'builder', message: issue.message, builderPath: issue.path });
+    for (const issue of issues)
+      problems.push({ field: 'builder', message: issue.message, builderPath: issue.path });
     if (where) input.where = where;
   } else if (mode === 'preset') {
     if (!form.presetId) problems.push({ field: 'preset', message: 'Choose a predefined query.' });
-    else input.preset = { id: form.presetId, params: Object.fromEntries(Object.entries(form.presetParams).filter(([, v]) => v !== '')) };
+    else
+      input.preset = {
+        id: form.presetId,
+        params: Object.fromEntries(Object.entries(form.presetParams).filter(([, v]) => v !== '')),
+      };
   }
 
   const attrs = form.attributes.filter(Boolean);
@@ -120,7 +142,10 @@ export function toInput(
   if (!Number.isInteger(form.count) || form.count < 1) {
     problems.push({ field: 'count', message: 'The page size is a whole number of at least 1.' });
   } else if (options.maxPageSize && form.count > options.maxPageSize) {
-    problems.push({ field: 'count', message: `This provider returns at most ${options.maxPageSize} resources per page.` });
+    problems.push({
+      field: 'count',
+      message: `This provider returns at most ${options.maxPageSize} resources per page.`,
+    });
   } else {
     input.count = form.count;
   }
@@ -129,7 +154,10 @@ export function toInput(
 }
 
 /** A saved or linked scim-query body → form fields (the builder is rebuilt from `filter`/`where` text). */
-export function formFromInput(input: Partial<ScimQueryInput>, base: QueryForm = initialForm()): QueryForm {
+export function formFromInput(
+  input: Partial<ScimQueryInput>,
+  base: QueryForm = initialForm(),
+): QueryForm {
   const form: QueryForm = { ...base };
   if (input.connectionId) form.connectionId = input.connectionId;
   if (input.resourceType) form.resourceType = input.resourceType;
@@ -172,7 +200,9 @@ export function decodeInput(text: string): Partial<ScimQueryInput> | null {
     const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
     const json = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
     const value = JSON.parse(json) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Partial<ScimQueryInput>) : null;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Partial<ScimQueryInput>)
+      : null;
   } catch {
     return null;
   }

@@ -5,9 +5,25 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toApiError, type ApiError } from '../../api/http';
 import { scimClient, ScimRequestError, type RateLimitWait } from '../../api/scim-client';
-import { generateScimQuery, reportQueryOutcome, type GeneratedQuery, type QueryOutcome, type ScimQueryInput } from '../../api/scim-query';
-import { fetchAllPages, FETCH_ALL_DEFAULTS, type FetchAllProgress, type FetchAllResult } from '../../scim/fetch-all';
-import { ListResponseError, readListResponse, type ListPage, type ScimResource } from '../../scim/list-response';
+import {
+  generateScimQuery,
+  reportQueryOutcome,
+  type GeneratedQuery,
+  type QueryOutcome,
+  type ScimQueryInput,
+} from '../../api/scim-query';
+import {
+  fetchAllPages,
+  FETCH_ALL_DEFAULTS,
+  type FetchAllProgress,
+  type FetchAllResult,
+} from '../../scim/fetch-all';
+import {
+  ListResponseError,
+  readListResponse,
+  type ListPage,
+  type ScimResource,
+} from '../../scim/list-response';
 import { requestFor, requestedCount } from '../../scim/page-request';
 
 export const RUN_LIMITS = {
@@ -39,7 +55,10 @@ export interface RunState {
   durationMs: number | null;
   error: RunError | null;
   rateLimit: RateLimitWait | null;
-  fetchAll: { progress: FetchAllProgress | null; result: Omit<FetchAllResult, 'resources'> | null } | null;
+  fetchAll: {
+    progress: FetchAllProgress | null;
+    result: Omit<FetchAllResult, 'resources'> | null;
+  } | null;
   /** A generated request shown before running (Preview); Run sends it as is when the input did not change. */
   preview: { key: string; generated: GeneratedQuery } | null;
   previewError: RunError | null;
@@ -66,7 +85,12 @@ function consoleError(e: ApiError): RunError {
   const position = typeof e.details?.position === 'number' ? e.details.position : undefined;
   return {
     source: 'console',
-    title: e.code === 'FORBIDDEN' ? 'Not allowed' : e.status === 400 ? 'The console did not accept this query' : 'The console could not prepare the query',
+    title:
+      e.code === 'FORBIDDEN'
+        ? 'Not allowed'
+        : e.status === 400
+          ? 'The console did not accept this query'
+          : 'The console could not prepare the query',
     message: e.message,
     field,
     position,
@@ -76,7 +100,14 @@ function consoleError(e: ApiError): RunError {
 
 function providerError(e: unknown): RunError {
   if (e instanceof ScimRequestError) {
-    return { source: 'provider', title: e.title, message: e.message, hint: e.hint, link: e.link, code: e.code };
+    return {
+      source: 'provider',
+      title: e.title,
+      message: e.message,
+      hint: e.hint,
+      link: e.link,
+      code: e.code,
+    };
   }
   if (e instanceof ListResponseError) {
     return {
@@ -87,13 +118,24 @@ function providerError(e: unknown): RunError {
       code: 'SCIM_MALFORMED',
     };
   }
-  return { source: 'provider', title: 'Something went wrong', message: (e as Error)?.message ?? String(e), code: 'SCIM_UNKNOWN' };
+  return {
+    source: 'provider',
+    title: 'Something went wrong',
+    message: (e as Error)?.message ?? String(e),
+    code: 'SCIM_UNKNOWN',
+  };
 }
 
 function outcomeOf(e: unknown, durationMs: number): QueryOutcome {
-  if (e instanceof ScimRequestError) return { status: e.status, durationMs, error: { code: e.code, message: e.message } };
-  if (e instanceof ListResponseError) return { status: 200, durationMs, error: { code: 'SCIM_MALFORMED', message: e.message } };
-  return { status: 0, durationMs, error: { code: 'SCIM_UNKNOWN', message: String((e as Error)?.message ?? e) } };
+  if (e instanceof ScimRequestError)
+    return { status: e.status, durationMs, error: { code: e.code, message: e.message } };
+  if (e instanceof ListResponseError)
+    return { status: 200, durationMs, error: { code: 'SCIM_MALFORMED', message: e.message } };
+  return {
+    status: 0,
+    durationMs,
+    error: { code: 'SCIM_UNKNOWN', message: String((e as Error)?.message ?? e) },
+  };
 }
 
 export function useQueryRunner() {
@@ -122,7 +164,12 @@ export function useQueryRunner() {
       setState((s) => ({ ...s, previewing: false, preview: previewRef.current }));
     } catch (e) {
       previewRef.current = null;
-      setState((s) => ({ ...s, previewing: false, preview: null, previewError: consoleError(toApiError(e)) }));
+      setState((s) => ({
+        ...s,
+        previewing: false,
+        preview: null,
+        previewError: consoleError(toApiError(e)),
+      }));
     }
   }, []);
 
@@ -131,9 +178,17 @@ export function useQueryRunner() {
       controller.current?.abort();
       const ac = new AbortController();
       controller.current = ac;
-      const previewed = previewRef.current?.key === JSON.stringify(input) ? previewRef.current.generated : null;
+      const previewed =
+        previewRef.current?.key === JSON.stringify(input) ? previewRef.current.generated : null;
       previewRef.current = null;
-      setState((s) => ({ ...IDLE, input, resources: s.resources, page: s.page, generated: s.generated, phase: 'generating' }));
+      setState((s) => ({
+        ...IDLE,
+        input,
+        resources: s.resources,
+        page: s.page,
+        generated: s.generated,
+        phase: 'generating',
+      }));
       let generated: GeneratedQuery;
       try {
         generated = previewed ?? (await generateScimQuery(input, ac.signal));
@@ -169,13 +224,27 @@ export function useQueryRunner() {
           durationMs,
         });
         if (controller.current !== ac) return;
-        setState({ ...IDLE, input, generated, page, resources: page.resources, durationMs, phase: 'done' });
+        setState({
+          ...IDLE,
+          input,
+          generated,
+          page,
+          resources: page.resources,
+          durationMs,
+          phase: 'done',
+        });
       } catch (e) {
         const durationMs = Math.round(performance.now() - started);
         report(generated.queryId, outcomeOf(e, durationMs));
         if (controller.current !== ac) return;
         const cancelled = e instanceof ScimRequestError && e.kind === 'cancelled';
-        setState({ ...IDLE, input, generated, phase: cancelled ? 'idle' : 'error', error: cancelled ? null : providerError(e) });
+        setState({
+          ...IDLE,
+          input,
+          generated,
+          phase: cancelled ? 'idle' : 'error',
+          error: cancelled ? null : providerError(e),
+        });
       }
     },
     [report],
@@ -189,17 +258,30 @@ export function useQueryRunner() {
       const ac = new AbortController();
       controller.current = ac;
       const firstInput: ScimQueryInput = { ...input, startIndex: undefined, cursor: undefined };
-      const cursorPaging = Boolean(state.page && (state.page.nextCursor || state.page.previousCursor) || input.cursor !== undefined);
+      const cursorPaging = Boolean(
+        (state.page && (state.page.nextCursor || state.page.previousCursor)) ||
+        input.cursor !== undefined,
+      );
       if (cursorPaging) firstInput.cursor = '';
       else firstInput.startIndex = 1;
-      setState((s) => ({ ...s, phase: 'fetching-all', error: null, fetchAll: { progress: null, result: null } }));
+      setState((s) => ({
+        ...s,
+        phase: 'fetching-all',
+        error: null,
+        fetchAll: { progress: null, result: null },
+      }));
       let generated: GeneratedQuery;
       try {
         generated = await generateScimQuery(firstInput, ac.signal);
       } catch (e) {
         if (controller.current !== ac) return;
         const err = toApiError(e);
-        setState((s) => ({ ...s, phase: err.code === 'CANCELLED' ? 'done' : 'error', error: err.code === 'CANCELLED' ? null : consoleError(err), fetchAll: null }));
+        setState((s) => ({
+          ...s,
+          phase: err.code === 'CANCELLED' ? 'done' : 'error',
+          error: err.code === 'CANCELLED' ? null : consoleError(err),
+          fetchAll: null,
+        }));
         return;
       }
       const started = performance.now();
@@ -221,7 +303,12 @@ export function useQueryRunner() {
         report(generated.queryId, outcomeOf(e, durationMs));
         if (controller.current !== ac) return;
         const cancelled = e instanceof ScimRequestError && e.kind === 'cancelled';
-        setState((s) => ({ ...s, phase: cancelled ? 'done' : 'error', error: cancelled ? null : providerError(e), fetchAll: null }));
+        setState((s) => ({
+          ...s,
+          phase: cancelled ? 'done' : 'error',
+          error: cancelled ? null : providerError(e),
+          fetchAll: null,
+        }));
         return;
       }
       const result = await fetchAllPages({
@@ -233,7 +320,8 @@ export function useQueryRunner() {
         concurrency: RUN_LIMITS.concurrency,
         signal: ac.signal,
         onProgress: (progress) => {
-          if (controller.current === ac) setState((s) => ({ ...s, fetchAll: { progress, result: null } }));
+          if (controller.current === ac)
+            setState((s) => ({ ...s, fetchAll: { progress, result: null } }));
         },
       });
       const durationMs = Math.round(performance.now() - started);
@@ -241,14 +329,26 @@ export function useQueryRunner() {
       report(
         generated.queryId,
         result.status === 'failed'
-          ? { ...outcomeOf(result.error, durationMs), resultCount: resources.length, totalResults: result.totalResults, pages: result.pages }
+          ? {
+              ...outcomeOf(result.error, durationMs),
+              resultCount: resources.length,
+              totalResults: result.totalResults,
+              pages: result.pages,
+            }
           : {
               status: first.status,
               resultCount: resources.length,
               totalResults: result.totalResults,
               pages: result.pages,
               durationMs,
-              ...(result.status === 'cancelled' ? { error: { code: 'CANCELLED', message: 'Cancelled by the user after some pages.' } } : {}),
+              ...(result.status === 'cancelled'
+                ? {
+                    error: {
+                      code: 'CANCELLED',
+                      message: 'Cancelled by the user after some pages.',
+                    },
+                  }
+                : {}),
             },
       );
       if (controller.current !== ac && result.status !== 'cancelled') return;
@@ -275,7 +375,9 @@ export function useQueryRunner() {
 
   const clearPreview = useCallback(() => {
     previewRef.current = null;
-    setState((s) => (s.preview || s.previewError ? { ...s, preview: null, previewError: null } : s));
+    setState((s) =>
+      s.preview || s.previewError ? { ...s, preview: null, previewError: null } : s,
+    );
   }, []);
 
   return { state, run, cancel, fetchAll, reset, preview, clearPreview };

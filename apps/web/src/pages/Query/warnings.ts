@@ -31,7 +31,11 @@ export function capabilityWarnings(input: ScimQueryInput, options: QueryOptions)
   }
   const node = filterOf(input);
   if (node) {
-    if (!caps.filter) out.push({ code: 'FILTER_UNSUPPORTED', message: `${vendor.name} does not support filtering; the provider may ignore the filter or refuse the request.` });
+    if (!caps.filter)
+      out.push({
+        code: 'FILTER_UNSUPPORTED',
+        message: `${vendor.name} does not support filtering; the provider may ignore the filter or refuse the request.`,
+      });
     const ops = new Set<string>();
     const kinds = new Set<string>();
     walkFilter(node, (n) => {
@@ -40,23 +44,44 @@ export function capabilityWarnings(input: ScimQueryInput, options: QueryOptions)
       if (n.kind === 'present') ops.add('pr');
     });
     if (vendor.operators) {
-      const supported = new Set([...vendor.operators, ...(vendor.presence === false ? [] : ['pr'])]);
+      const supported = new Set([
+        ...vendor.operators,
+        ...(vendor.presence === false ? [] : ['pr']),
+      ]);
       for (const op of ops) {
-        if (!supported.has(op)) out.push({ code: 'OPERATOR_UNSUPPORTED', message: `${vendor.name} does not support the "${op}" operator.` });
+        if (!supported.has(op))
+          out.push({
+            code: 'OPERATOR_UNSUPPORTED',
+            message: `${vendor.name} does not support the "${op}" operator.`,
+          });
       }
     }
     if (vendor.logical) {
       for (const k of ['and', 'or', 'not'] as const) {
-        if (kinds.has(k) && !vendor.logical[k]) out.push({ code: 'LOGICAL_UNSUPPORTED', message: `${vendor.name} does not support "${k}" in filters.` });
+        if (kinds.has(k) && !vendor.logical[k])
+          out.push({
+            code: 'LOGICAL_UNSUPPORTED',
+            message: `${vendor.name} does not support "${k}" in filters.`,
+          });
       }
     }
     if (kinds.has('valuePath') && vendor.valuePaths === false) {
-      out.push({ code: 'VALUE_PATH_UNSUPPORTED', message: `${vendor.name} does not support value filters such as emails[type eq "work"].` });
+      out.push({
+        code: 'VALUE_PATH_UNSUPPORTED',
+        message: `${vendor.name} does not support value filters such as emails[type eq "work"].`,
+      });
     }
   }
-  if (input.sortBy && !caps.sort) out.push({ code: 'SORT_UNSUPPORTED', message: `${vendor.name} does not support sorting; results come in the provider's order.` });
+  if (input.sortBy && !caps.sort)
+    out.push({
+      code: 'SORT_UNSUPPORTED',
+      message: `${vendor.name} does not support sorting; results come in the provider's order.`,
+    });
   if (input.count && caps.maxPageSize && input.count > caps.maxPageSize) {
-    out.push({ code: 'PAGE_SIZE', message: `${vendor.name} returns at most ${caps.maxPageSize} resources per page.` });
+    out.push({
+      code: 'PAGE_SIZE',
+      message: `${vendor.name} returns at most ${caps.maxPageSize} resources per page.`,
+    });
   }
   return out;
 }

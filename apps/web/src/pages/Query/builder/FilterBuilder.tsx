@@ -28,7 +28,11 @@ interface BuilderContext {
 }
 
 /** The value-path attribute that applies at a group position (the group itself or an ancestor). */
-export function valuePathAt(query: RuleGroupTypeAny, path: readonly number[]): string | null {
+export function valuePathAt(
+  query: RuleGroupTypeAny | undefined,
+  path: readonly number[],
+): string | null {
+  if (!query) return null;
   let node: unknown = query;
   let found = (query as ScimRuleGroup).scimPath ?? null;
   for (const i of path) {
@@ -43,7 +47,11 @@ export function valuePathAt(query: RuleGroupTypeAny, path: readonly number[]): s
 
 function defaultRule(field: ScimField | undefined): Partial<RuleType> {
   if (!field) return {};
-  return { field: field.name, operator: field.defaultOperator ?? 'eq', value: field.defaultValue ?? '' };
+  return {
+    field: field.name,
+    operator: field.defaultOperator ?? 'eq',
+    value: field.defaultValue ?? '',
+  };
 }
 
 function subFieldsOf(ctx: BuilderContext, path: string): ScimField[] {
@@ -60,9 +68,17 @@ function ScimFieldSelector(props: FieldSelectorProps) {
   const within = valuePathAt(props.schema.getQuery(), props.path.slice(0, -1));
   const options = useMemo(() => {
     const list = props.options as FullField[];
-    return within ? list.filter((o) => (ctx.byName.get(o.name) as ScimField | undefined)?.parent === within) : list;
+    return within
+      ? list.filter((o) => (ctx.byName.get(o.name) as ScimField | undefined)?.parent === within)
+      : list;
   }, [props.options, within, ctx]);
-  return <ValueSelector {...props} options={options} title={within ? `Sub-attribute of ${within}` : 'Attribute'} />;
+  return (
+    <ValueSelector
+      {...props}
+      options={options}
+      title={within ? `Sub-attribute of ${within}` : 'Attribute'}
+    />
+  );
 }
 
 function ScimCombinatorSelector(props: CombinatorSelectorProps) {
@@ -70,7 +86,12 @@ function ScimCombinatorSelector(props: CombinatorSelectorProps) {
   return (
     <span className="d-inline-flex align-items-center gap-2">
       {g.scimPath && (
-        <Badge bg="info" text="dark" className="font-monospace" title={`Matches when one ${g.scimPath} value meets all these conditions`}>
+        <Badge
+          bg="info"
+          text="dark"
+          className="font-monospace"
+          title={`Matches when one ${g.scimPath} value meets all these conditions`}
+        >
           {g.scimPath}[ … ]
         </Badge>
       )}
@@ -145,9 +166,18 @@ export interface FilterBuilderProps {
   disabled?: boolean;
 }
 
-export default function FilterBuilder({ fields, query, onQueryChange, disabled }: FilterBuilderProps) {
+export default function FilterBuilder({
+  fields,
+  query,
+  onQueryChange,
+  disabled,
+}: FilterBuilderProps) {
   const ctx = useMemo<BuilderContext>(
-    () => ({ fields, byName: new Map(fields.map((f) => [f.name, f])), valuePathFields: fields.filter((f) => f.valuePathable) }),
+    () => ({
+      fields,
+      byName: new Map(fields.map((f) => [f.name, f])),
+      valuePathFields: fields.filter((f) => f.valuePathable),
+    }),
     [fields],
   );
   return (
@@ -189,13 +219,24 @@ export default function FilterBuilder({ fields, query, onQueryChange, disabled }
             const sub = firstSubField(ctx, path);
             const typeField = ctx.byName.get(`${path}.type`);
             const rules: RuleType[] = [];
-            if (typeField) rules.push({ ...(defaultRule(typeField) as RuleType), id: `${group.id ?? 'g'}-t`, value: typeField.canonicalValues?.includes('work') ? 'work' : (typeField.defaultValue ?? '') });
-            if (sub && sub !== typeField) rules.push({ ...(defaultRule(sub) as RuleType), id: `${group.id ?? 'g'}-v` });
+            if (typeField)
+              rules.push({
+                ...(defaultRule(typeField) as RuleType),
+                id: `${group.id ?? 'g'}-t`,
+                value: typeField.canonicalValues?.includes('work')
+                  ? 'work'
+                  : (typeField.defaultValue ?? ''),
+              });
+            if (sub && sub !== typeField)
+              rules.push({ ...(defaultRule(sub) as RuleType), id: `${group.id ?? 'g'}-v` });
             return { ...group, combinator: 'and', scimPath: path, rules };
           }
           if (within) {
             const sub = firstSubField(ctx, within);
-            return { ...group, rules: group.rules.map((r) => ('rules' in r ? r : { ...r, ...defaultRule(sub) })) };
+            return {
+              ...group,
+              rules: group.rules.map((r) => ('rules' in r ? r : { ...r, ...defaultRule(sub) })),
+            };
           }
           return true;
         }}

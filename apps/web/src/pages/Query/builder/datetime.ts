@@ -17,4 +17,3 @@ export function localInputToIso(local: string): string {
   const d = new Date(local);
   return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.000Z$/, 'Z');
 }
-

@@ -2,7 +2,12 @@
 // field list: one field per filterable attribute and sub-attribute, with the
 // operators, value editor and choices that fit its type.
 import type { Field, FullOperator } from 'react-querybuilder';
-import type { AttributeOperator, AttributeOption, AttributeType, ResourceTypeOption } from '../../../api/query-options';
+import type {
+  AttributeOperator,
+  AttributeOption,
+  AttributeType,
+  ResourceTypeOption,
+} from '../../../api/query-options';
 
 export const OPERATOR_LABELS: Record<AttributeOperator, string> = {
   eq: 'equals',
@@ -69,7 +74,12 @@ function editorFor(attr: AttributeOption): Partial<Field> {
   return {};
 }
 
-function toField(attr: AttributeOption, name: string, label: string, parent: AttributeOption | null): ScimField {
+function toField(
+  attr: AttributeOption,
+  name: string,
+  label: string,
+  parent: AttributeOption | null,
+): ScimField {
   const ops = operatorsFor(attr);
   return {
     name,
@@ -80,7 +90,11 @@ function toField(attr: AttributeOption, name: string, label: string, parent: Att
     ...editorFor(attr),
     scimType: attr.type,
     multiValued: attr.multiValued,
-    valuePathable: parent === null && attr.type === 'complex' && attr.multiValued && Boolean(attr.subAttributes?.length),
+    valuePathable:
+      parent === null &&
+      attr.type === 'complex' &&
+      attr.multiValued &&
+      Boolean(attr.subAttributes?.length),
     parent: parent ? parent.path : undefined,
     canonicalValues: attr.canonicalValues,
     description: attr.description,
@@ -128,14 +142,20 @@ export function fieldMap(fields: ScimField[]): Map<string, ScimField> {
 }
 
 /** Every returnable attribute path (for attributes / excludedAttributes / sortBy pickers). */
-export function attributePaths(resourceType: ResourceTypeOption): { path: string; label: string; sortable: boolean }[] {
+export function attributePaths(
+  resourceType: ResourceTypeOption,
+): { path: string; label: string; sortable: boolean }[] {
   const out: { path: string; label: string; sortable: boolean }[] = [];
   for (const attr of resourceType.attributes) {
     const ext = schemaLabel(attr.schema, resourceType.schema);
     const label = ext ? `${attr.label} (${ext})` : attr.label;
     out.push({ path: attr.path, label, sortable: attr.type !== 'complex' });
     for (const sub of attr.subAttributes ?? []) {
-      out.push({ path: `${attr.path}.${sub.path}`, label: `${label} › ${sub.label}`, sortable: sub.type !== 'complex' });
+      out.push({
+        path: `${attr.path}.${sub.path}`,
+        label: `${label} › ${sub.label}`,
+        sortable: sub.type !== 'complex',
+      });
     }
   }
   return out;

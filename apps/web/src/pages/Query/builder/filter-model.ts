@@ -42,10 +42,18 @@ export function emptyQuery(): ScimRuleGroup {
 }
 
 function isGroup(r: unknown): r is ScimRuleGroup {
-  return typeof r === 'object' && r !== null && 'rules' in r && Array.isArray((r as { rules: unknown }).rules);
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    'rules' in r &&
+    Array.isArray((r as { rules: unknown }).rules)
+  );
 }
 
-function convertValue(field: ScimField | undefined, raw: unknown): string | number | boolean | null {
+function convertValue(
+  field: ScimField | undefined,
+  raw: unknown,
+): string | number | boolean | null {
   if (raw === null) return null;
   const type = field?.scimType ?? 'string';
   if (type === 'boolean') {
@@ -70,7 +78,8 @@ function ruleIssue(rule: RuleType, field: ScimField | undefined, value: unknown)
   if ((field.scimType === 'integer' || field.scimType === 'decimal') && typeof value !== 'number') {
     return `"${field.label}" needs a number.`;
   }
-  if (field.scimType === 'boolean' && typeof value !== 'boolean') return `"${field.label}" is true or false.`;
+  if (field.scimType === 'boolean' && typeof value !== 'boolean')
+    return `"${field.label}" is true or false.`;
   return null;
 }
 
@@ -84,7 +93,11 @@ export function builderToWhere(
 ): { where: ConditionGroup | undefined; issues: BuilderIssue[] } {
   const issues: BuilderIssue[] = [];
 
-  const walkGroup = (group: ScimRuleGroup, at: number[], valuePathOf: string | null): ConditionGroup | null => {
+  const walkGroup = (
+    group: ScimRuleGroup,
+    at: number[],
+    valuePathOf: string | null,
+  ): ConditionGroup | null => {
     const scimPath = group.scimPath && !valuePathOf ? group.scimPath : undefined;
     if (group.scimPath && valuePathOf) {
       issues.push({ path: at, message: 'A value filter cannot contain another value filter.' });
@@ -110,7 +123,10 @@ export function builderToWhere(
       let name = rule.field;
       if (inner) {
         if (!name.toLowerCase().startsWith(`${inner.toLowerCase()}.`)) {
-          issues.push({ path: [...at, i], message: `Inside ${inner}[…] pick one of its sub-attributes.` });
+          issues.push({
+            path: [...at, i],
+            message: `Inside ${inner}[…] pick one of its sub-attributes.`,
+          });
           return;
         }
         name = name.slice(inner.length + 1);
@@ -153,7 +169,9 @@ export function whereToFilterNode(where: ConditionGroup | undefined): FilterNode
       } else if (r.operator === 'pr') {
         nodes.push(pr(r.field));
       } else {
-        nodes.push(compare(r.field, r.operator as CompareOperator, (r.value ?? null) as FilterValue));
+        nodes.push(
+          compare(r.field, r.operator as CompareOperator, (r.value ?? null) as FilterValue),
+        );
       }
     }
     if (nodes.length === 0) return undefined;
@@ -188,17 +206,24 @@ export function filterNodeToBuilder(
     else {
       candidates.push(own);
       if (path.uri && path.uri.toLowerCase() === coreSchema.toLowerCase()) {
-        candidates.push(path.subAttribute ? `${path.attribute}.${path.subAttribute}` : path.attribute);
+        candidates.push(
+          path.subAttribute ? `${path.attribute}.${path.subAttribute}` : path.attribute,
+        );
       }
     }
     for (const c of candidates) {
       const f = byLower.get(c.toLowerCase());
       if (f) return f;
     }
-    throw new NotRepresentable(`the builder does not offer the attribute "${within ? `${within}[${own}]` : own}"`);
+    throw new NotRepresentable(
+      `the builder does not offer the attribute "${within ? `${within}[${own}]` : own}"`,
+    );
   };
 
-  const toRule = (n: Extract<FilterNode, { kind: 'compare' | 'present' }>, within: string | null): RuleType => {
+  const toRule = (
+    n: Extract<FilterNode, { kind: 'compare' | 'present' }>,
+    within: string | null,
+  ): RuleType => {
     const field = resolve(n.path, within);
     const op = n.kind === 'present' ? 'pr' : n.op;
     const allowed = (field.operators ?? []) as { name: string }[];
@@ -210,10 +235,12 @@ export function filterNodeToBuilder(
     if (v === null) throw new NotRepresentable('comparisons with null cannot be edited visually');
     let value: unknown = v;
     if (field.scimType === 'boolean') {
-      if (typeof v !== 'boolean') throw new NotRepresentable(`${field.label} compares with true or false`);
+      if (typeof v !== 'boolean')
+        throw new NotRepresentable(`${field.label} compares with true or false`);
       value = String(v);
     } else if (field.scimType === 'integer' || field.scimType === 'decimal') {
-      if (typeof v !== 'number') throw new NotRepresentable(`${field.label} compares with a number`);
+      if (typeof v !== 'number')
+        throw new NotRepresentable(`${field.label} compares with a number`);
     } else if (typeof v !== 'string') {
       throw new NotRepresentable(`${field.label} compares with a quoted string`);
     } else if (field.canonicalValues?.length && !field.canonicalValues.includes(v)) {
@@ -237,7 +264,8 @@ export function filterNodeToBuilder(
       case 'valuePath': {
         if (within) throw new NotRepresentable('value filters cannot be nested');
         const outer = resolve(n.path, null);
-        if (!outer.valuePathable) throw new NotRepresentable(`${outer.label} cannot hold a value filter`);
+        if (!outer.valuePathable)
+          throw new NotRepresentable(`${outer.label} cannot hold a value filter`);
         const inner = n.filter;
         const g =
           inner.kind === 'and' || inner.kind === 'or'
@@ -256,7 +284,10 @@ export function filterNodeToBuilder(
   try {
     const root = toGroup(node, null);
     // A value filter at the top stays a child, so that conditions added beside it are not put inside it.
-    return { ok: true, query: root.scimPath ? { id: nextId(), combinator: 'and', rules: [root] } : root };
+    return {
+      ok: true,
+      query: root.scimPath ? { id: nextId(), combinator: 'and', rules: [root] } : root,
+    };
   } catch (e) {
     if (e instanceof NotRepresentable) return { ok: false, reason: e.message };
     throw e;

@@ -1,7 +1,12 @@
 // The raw filter editor (CodeMirror 6, loaded lazily): SCIM highlighting, live
 // validation with the SCIM library's parser (the error underlined at its position),
 // attribute completion, and Ctrl/Cmd+Enter to run.
-import { autocompletion, closeBrackets, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeBrackets,
+  type CompletionContext,
+  type CompletionResult,
+} from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { syntaxHighlighting } from '@codemirror/language';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
@@ -49,21 +54,43 @@ function completionSource(attributes: CompletionAttribute[]) {
     const before = ctx.state.sliceDoc(Math.max(0, word.from - 200), word.from).trimEnd();
     const prev = /([\w$:.-]+|[()[\]"])$/.exec(before)?.[1] ?? '';
     const prevLower = prev.toLowerCase();
-    const afterAttribute = /^[A-Za-z$]|^urn:/i.test(prev) && !['and', 'or', 'not', 'true', 'false', 'null', ...COMPARISON_WORDS].includes(prevLower);
-    const afterValue = prev === '"' || prev === ')' || prev === ']' || /^-?\d/.test(prev) || ['true', 'false', 'null', 'pr'].includes(prevLower);
+    const afterAttribute =
+      /^[A-Za-z$]|^urn:/i.test(prev) &&
+      !['and', 'or', 'not', 'true', 'false', 'null', ...COMPARISON_WORDS].includes(prevLower);
+    const afterValue =
+      prev === '"' ||
+      prev === ')' ||
+      prev === ']' ||
+      /^-?\d/.test(prev) ||
+      ['true', 'false', 'null', 'pr'].includes(prevLower);
     if (afterAttribute) {
       return {
         from: word.from,
-        options: COMPARISON_WORDS.map((op) => ({ label: op, type: 'keyword', detail: OPERATOR_LABELS[op] })),
+        options: COMPARISON_WORDS.map((op) => ({
+          label: op,
+          type: 'keyword',
+          detail: OPERATOR_LABELS[op],
+        })),
       };
     }
     if (afterValue) {
-      return { from: word.from, options: [{ label: 'and', type: 'keyword' }, { label: 'or', type: 'keyword' }] };
+      return {
+        from: word.from,
+        options: [
+          { label: 'and', type: 'keyword' },
+          { label: 'or', type: 'keyword' },
+        ],
+      };
     }
     return {
       from: word.from,
       options: [
-        ...attributes.map((a) => ({ label: a.path, type: 'property', detail: a.type, info: a.label })),
+        ...attributes.map((a) => ({
+          label: a.path,
+          type: 'property',
+          detail: a.type,
+          info: a.label,
+        })),
         { label: 'not', type: 'keyword', apply: 'not (' },
       ],
       validFor: /^[\w$:.-]*$/,
@@ -79,13 +106,35 @@ const theme = EditorView.theme({
     borderRadius: 'var(--bs-border-radius)',
     fontSize: '0.95rem',
   },
-  '&.cm-focused': { outline: '0', borderColor: '#86b7fe', boxShadow: '0 0 0 .25rem rgba(var(--bs-primary-rgb), .25)' },
-  '.cm-content': { fontFamily: 'var(--bs-font-monospace)', minHeight: '4.5rem', caretColor: 'var(--bs-body-color)' },
-  '.cm-gutters': { backgroundColor: 'var(--bs-tertiary-bg)', borderColor: 'var(--bs-border-color)' },
-  '.cm-tooltip': { backgroundColor: 'var(--bs-body-bg)', color: 'var(--bs-body-color)', borderColor: 'var(--bs-border-color)' },
+  '&.cm-focused': {
+    outline: '0',
+    borderColor: '#86b7fe',
+    boxShadow: '0 0 0 .25rem rgba(var(--bs-primary-rgb), .25)',
+  },
+  '.cm-content': {
+    fontFamily: 'var(--bs-font-monospace)',
+    minHeight: '4.5rem',
+    caretColor: 'var(--bs-body-color)',
+  },
+  '.cm-gutters': {
+    backgroundColor: 'var(--bs-tertiary-bg)',
+    borderColor: 'var(--bs-border-color)',
+  },
+  '.cm-tooltip': {
+    backgroundColor: 'var(--bs-body-bg)',
+    color: 'var(--bs-body-color)',
+    borderColor: 'var(--bs-border-color)',
+  },
 });
 
-export default function RawFilterEditor({ value, onChange, onRun, attributes, describedBy, id }: RawFilterEditorProps) {
+export default function RawFilterEditor({
+  value,
+  onChange,
+  onRun,
+  attributes,
+  describedBy,
+  id,
+}: RawFilterEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const latest = useRef({ onChange, onRun });

@@ -4,7 +4,18 @@
 import { HighlightStyle, StreamLanguage, type StringStream } from '@codemirror/language';
 import { tags } from '@lezer/highlight';
 
-export const COMPARISON_WORDS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'] as const;
+export const COMPARISON_WORDS = [
+  'eq',
+  'ne',
+  'co',
+  'sw',
+  'ew',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'pr',
+] as const;
 export const LOGICAL_WORDS = ['and', 'or', 'not'] as const;
 const COMPARISON = new Set<string>(COMPARISON_WORDS);
 const LOGICAL = new Set<string>(LOGICAL_WORDS);
@@ -32,7 +43,11 @@ function token(stream: StringStream): string | null {
     stream.next();
     return 'bracket';
   }
-  if (stream.match(/^urn:[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*?:(?=[A-Za-z$][\w$-]*(\.[A-Za-z$][\w$-]*)?(?![\w:]))/i)) {
+  if (
+    stream.match(
+      /^urn:[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*?:(?=[A-Za-z$][\w$-]*(\.[A-Za-z$][\w$-]*)?(?![\w:]))/i,
+    )
+  ) {
     return 'urn';
   }
   const word = stream.match(/^[A-Za-z$][\w$-]*(\.[A-Za-z$][\w$-]*)?/) as RegExpMatchArray | null;
