@@ -25,7 +25,7 @@ export function ErrorAlert({
       </div>
       {e.status === 403 && <div className="small mt-1">Your role does not allow this.</div>}
       {onRetry && (
-        <Button variant="outline-danger" size="sm" className="mt-2" onClick={onRetry}>
+        <Button variant="danger" size="sm" className="mt-2" onClick={onRetry}>
           Try again
         </Button>
       )}

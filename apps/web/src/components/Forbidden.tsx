@@ -13,7 +13,10 @@ export function Forbidden() {
       <Alert variant="warning">
         <i className="bi bi-shield-lock me-2" aria-hidden="true" />
         Your role does not allow this page (HTTP 403). Ask an administrator if you need access.{' '}
-        <Link to="/">Go to the start page</Link>.
+        <Link to="/" className="alert-link">
+          Go to the start page
+        </Link>
+        .
       </Alert>
     </section>
   );

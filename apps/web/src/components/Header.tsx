@@ -28,19 +28,36 @@ function TokenStates() {
   });
   if (!connections || connections.length === 0) return null;
   if (connections.length > MAX_BADGES) {
-    const bad = connections.filter((c) => statuses.get(c.id)?.state !== 'valid').length;
+    const ok = connections.filter((c) => statuses.get(c.id)?.state === 'valid').length;
     return (
-      <NavLink
-        to="/tokens"
-        className="nav-link"
-        aria-label={`Tokens: ${bad} of ${connections.length} need attention`}
-      >
-        <i className="bi bi-key me-1" aria-hidden="true" />
-        Tokens{' '}
-        <span className={`badge ${bad ? 'text-bg-warning' : 'text-bg-success'}`}>
-          {connections.length - bad}/{connections.length}
-        </span>
-      </NavLink>
+      <Nav>
+        <NavDropdown
+          align="end"
+          id="token-menu"
+          title={
+            <span>
+              <i className="bi bi-key me-1" aria-hidden="true" />
+              Tokens{' '}
+              <span
+                className={`badge ${ok === connections.length ? 'text-bg-success' : 'text-bg-warning'}`}
+              >
+                {ok}/{connections.length}
+                <span className="visually-hidden"> valid</span>
+              </span>
+            </span>
+          }
+        >
+          {connections.map((c) => (
+            <NavDropdown.ItemText key={c.id} className="py-1">
+              <TokenBadge connectionId={c.id} name={c.name} info={statuses.get(c.id)} wide />
+            </NavDropdown.ItemText>
+          ))}
+          <NavDropdown.Divider />
+          <NavDropdown.Item as={NavLink} to="/tokens">
+            Manage tokens
+          </NavDropdown.Item>
+        </NavDropdown>
+      </Nav>
     );
   }
   return (

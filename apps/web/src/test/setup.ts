@@ -1,6 +1,10 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// Two shared CPU cores run every package's tests at once: give real HTTP round trips
+// room before a findBy… gives up (the default is 1 s).
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();

@@ -154,7 +154,7 @@ export function AuditFiltersForm({
           <i className="bi bi-funnel me-1" aria-hidden="true" />
           Apply filters
         </Button>
-        <Button variant="outline-secondary" onClick={reset}>
+        <Button variant="secondary" onClick={reset}>
           Clear
         </Button>
       </div>
