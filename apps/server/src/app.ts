@@ -18,6 +18,7 @@ import type { Database } from './db/tables.ts';
 import { recordPermissionDenied } from './modules/audit/audit.service.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { seedDemoAccounts } from './modules/auth/demo-accounts.ts';
+import { startHousekeeping } from './modules/auth/housekeeping.ts';
 import { oidcRoutes } from './modules/auth/oidc.routes.ts';
 import { storeLoginTokens } from './modules/token-vault/token-vault.module.ts';
 import { registerMetrics } from './modules/ops/metrics.ts';
@@ -101,6 +102,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('onClose', async () => {
     if (!deps.keepDatabaseOpen) await database.close();
   });
+  startHousekeeping(app);
 
   try {
     await migrateToLatest(database.db, database.dialect);

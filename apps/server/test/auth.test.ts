@@ -158,3 +158,26 @@ forEachDatabase((database) => {
     });
   });
 });
+
+describe('housekeeping', () => {
+  it('removes abandoned sessions, spent throttle rows and stale OIDC states', async () => {
+    const { runHousekeeping } = await import('../src/modules/auth/housekeeping.ts');
+    const clock = createClock();
+    const app = await buildTestApp({ deps: { now: clock.now }, config: (c) => ({ ...c, session: { idleMinutes: 10, absoluteHours: 1 } }) });
+    try {
+      await login(app, 'viewer');
+      await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'viewer', password: 'wrong-password' } });
+      await runHousekeeping(app.db, app.config, clock.now());
+      expect(await app.db.selectFrom('sessions').select('id_hash').execute()).toHaveLength(1);
+      clock.advance(11 * 60_000);
+      await runHousekeeping(app.db, app.config, clock.now());
+      expect(await app.db.selectFrom('sessions').select('id_hash').execute()).toHaveLength(0);
+      expect(await app.db.selectFrom('login_throttle').select('key').execute()).toHaveLength(2); // window (15 min) not over…
+      clock.advance(60 * 60_000);
+      await runHousekeeping(app.db, app.config, clock.now());
+      expect(await app.db.selectFrom('login_throttle').select('key').execute()).toHaveLength(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
