@@ -2,7 +2,6 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { Readable } from 'node:stream';
 import { AppError } from '../errors.ts';
 import { checkAddress } from './address-policy.ts';
 

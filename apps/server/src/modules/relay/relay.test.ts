@@ -12,7 +12,7 @@ forEachDatabase((database) => {
     let viewer: LoggedIn;
 
     beforeAll(async () => {
-      sandbox = await startTestSandbox({ accessTokenTtl: 60 });
+      sandbox = await startTestSandbox({ accessTokenTtl: 300 });
       app = await buildTestApp({ database });
       const admin = await login(app, 'admin');
       ids = await createSandboxConnections(app, sandbox, admin.user.id);
@@ -63,6 +63,15 @@ forEachDatabase((database) => {
       const limited = await operator.inject({ method: 'GET', url: `/api/relay/${ids.relay}/Users?count=1` });
       expect(limited.statusCode).toBe(429);
       expect(limited.headers['retry-after']).toBe('7');
+    });
+
+    it('refreshes once when the provider answers 401, then retries with the new token', async () => {
+      await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'revoked', count: 1 }) });
+      const before = sandbox.tokenCalls();
+      const relayed = await operator.inject({ method: 'GET', url: `/api/relay/${ids.relay}/Users?count=1` });
+      const status = (await operator.inject({ method: 'GET', url: `/api/token/status?connectionId=${ids.relay}` })).json();
+      expect(relayed.statusCode, `${relayed.body} ${JSON.stringify(status)}`).toBe(200);
+      expect(sandbox.tokenCalls()).toBe(before + 1);
     });
 
     it('refuses paths outside the SCIM surface, writes, and direct-mode connections', async () => {

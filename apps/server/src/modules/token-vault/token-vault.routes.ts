@@ -97,13 +97,19 @@ export const tokenVaultRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'token:own' },
       schema: {
         tags: ['token'],
-        body: z.object({ connectionId: connectionIdSchema }).strict(),
+        body: z
+          .object({
+            connectionId: connectionIdSchema,
+            /** The fingerprint of the token the provider just refused (401): the answer is then always a different token. */
+            rejectedFingerprint: z.string().max(64).optional(),
+          })
+          .strict(),
         response: { 200: accessTokenSchema.extend({ status: tokenStatusSchema }) },
       },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return vault.refresh(request.actor!, request.body.connectionId);
+      return vault.refresh(request.actor!, request.body.connectionId, request.body.rejectedFingerprint);
     },
   );
 

@@ -500,10 +500,11 @@ export function createTokenVault(deps: TokenVaultDeps) {
    * Single-flight refresh for (user, connection), across replicas: whoever takes the lease row
    * calls the token endpoint; everyone else polls the credential until its version moves (or
    * the holder records a failure). A forced refresh is satisfied by one that completed after
-   * (or just before) it was asked for; an unforced one by any token that is not expiring.
+   * (or just before) it was asked for; an unforced one by any token that is not expiring; one
+   * that names the token the provider refused, only by a different token.
    */
-  async function singleFlight(actor: Actor, connection: ProviderConnection, force: boolean): Promise<repo.CredentialRow> {
-    const key = `${actor.userId}\u0000${connection.id}`;
+  async function singleFlight(actor: Actor, connection: ProviderConnection, force: boolean, rejectedFingerprint?: string): Promise<repo.CredentialRow> {
+    const key = `${actor.userId}\u0000${connection.id}\u0000${String(force)}\u0000${rejectedFingerprint ?? ''}`;
     const running = inflight.get(key);
     if (running) return running;
     const promise = (async () => {
@@ -514,8 +515,14 @@ export function createTokenVault(deps: TokenVaultDeps) {
       const holder = randomUUID();
       const deadline = askedAt + leaseTtlMs + 5000;
       const satisfied = (row: repo.CredentialRow): boolean => {
+        // The caller saw this token refused (401): only a different one will do.
+        if (rejectedFingerprint !== undefined) return row.fingerprint !== rejectedFingerprint;
         if (row.token_version > startVersion) return true;
-        if (force) return row.last_refresh_at !== null && Date.parse(row.last_refresh_at) >= askedAt - VAULT_LIMITS.recentRefreshMs;
+        if (force) {
+          // A personal token is "refreshed" by re-verifying it.
+          const last = row.kind === 'static' ? row.last_verified_at : row.last_refresh_at;
+          return last !== null && Date.parse(last) >= askedAt - VAULT_LIMITS.recentRefreshMs;
+        }
         const state = stateOf(row);
         return state === 'valid';
       };
@@ -588,9 +595,9 @@ export function createTokenVault(deps: TokenVaultDeps) {
     return tokenOf(row);
   }
 
-  async function refresh(actor: Actor, connectionId: string): Promise<AccessTokenResult & { status: TokenStatus }> {
+  async function refresh(actor: Actor, connectionId: string, rejectedFingerprint?: string): Promise<AccessTokenResult & { status: TokenStatus }> {
     const connection = await deps.connections.getForUse(actor, connectionId);
-    const row = await singleFlight(actor, connection, true);
+    const row = await singleFlight(actor, connection, true, rejectedFingerprint);
     const refused = refusedFor(row);
     if (refused) throw refused;
     return { ...tokenOf(row), status: statusOf(connection, row) };
@@ -639,7 +646,7 @@ export function createTokenVault(deps: TokenVaultDeps) {
       ...current,
       async refreshAfter401(): Promise<AccessTokenResult | null> {
         try {
-          const row = await singleFlight(actor, connection, true);
+          const row = await singleFlight(actor, connection, true, current.fingerprint);
           if (refusedFor(row) || row.fingerprint === current.fingerprint) return null;
           return tokenOf(row);
         } catch {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.ts';
 import { createDatabase } from '../../db/database.ts';
-import { buildTestApp, forEachDatabase, login, type LoggedIn, type TestApp } from '../../../test/helpers/test-app.ts';
+import { signInAtIdp } from '../../../test/helpers/idp-browser.ts';
+import { buildTestApp, forEachDatabase, login, sessionCookieFrom, type LoggedIn, type TestApp } from '../../../test/helpers/test-app.ts';
 import { authorizeOnly, createSandboxConnections, linkOAuth, startTestSandbox, type SandboxConnections, type TestSandbox } from './sandbox.test-support.ts';
 
 // Against the running sandbox (real SCIM + OAuth/OIDC server), on SQLite and PostgreSQL.
@@ -92,6 +93,14 @@ forEachDatabase((database) => {
       expect(answers.map((a) => a.statusCode)).toEqual(Array(50).fill(200));
       expect(new Set(answers.map((a) => a.json().accessToken)).size).toBe(1);
       expect(sandbox.tokenCalls() - before).toBe(1);
+      // Right after, a plain refresh is satisfied by that one; naming the refused token forces a new one.
+      const same = (await operator.inject({ method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.oauth } })).json();
+      expect(same.accessToken).toBe(answers[0]!.json().accessToken);
+      const forced = (
+        await operator.inject({ method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.oauth, rejectedFingerprint: same.fingerprint } })
+      ).json();
+      expect(forced.fingerprint).not.toBe(same.fingerprint);
+      expect(sandbox.tokenCalls() - before).toBe(2);
     });
 
     it('state is single use and bound to the user that started it; returnTo cannot leave the site', async () => {
@@ -178,5 +187,48 @@ forEachDatabase((database) => {
       const refreshed = await a.db.selectFrom('audit_events').select('action').where('action', '=', 'token.refreshed').execute();
       expect(refreshed).toHaveLength(1);
     });
+  });
+});
+
+describe('login kind: the SSO sign-in token, per user', () => {
+  const PUBLIC_URL = 'http://127.0.0.1:8080';
+  let sandbox: TestSandbox;
+  let app: TestApp;
+  let ids: SandboxConnections;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({ env: {} });
+    app = await buildTestApp({ env: { ...ENV, SANDBOX_URL: sandbox.url, PUBLIC_URL } });
+    ids = await createSandboxConnections(app, sandbox, (await login(app, 'admin')).user.id);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+  });
+
+  async function ssoSession(username: string): Promise<string> {
+    const start = await app.inject({ method: 'GET', url: '/api/auth/oidc/start?returnTo=/' });
+    const binding = String(start.headers['set-cookie']).split(';')[0]!;
+    const callback = await signInAtIdp(String(start.headers.location), { username, password: sandbox.password }, `${PUBLIC_URL}/api/auth/oidc/callback`);
+    const done = await app.inject({ method: 'GET', url: callback.slice(PUBLIC_URL.length), headers: { cookie: binding } });
+    return sessionCookieFrom(done)!;
+  }
+
+  it('stores each user their own SSO token with its subject, and refreshes it through the SSO issuer', async () => {
+    const cookies = { operator: await ssoSession('operator'), viewer: await ssoSession('viewer') };
+    const tokens: Record<string, string> = {};
+    for (const [name, cookie] of Object.entries(cookies)) {
+      const status = (await app.inject({ url: `/api/token/status?connectionId=${ids.login}`, headers: { cookie } })).json();
+      expect(status).toMatchObject({ kind: 'login', subject: { userName: expect.stringContaining(name) } });
+      tokens[name] = (await app.inject({ url: `/api/token?connectionId=${ids.login}`, headers: { cookie } })).json().accessToken;
+    }
+    expect(tokens['operator']).not.toBe(tokens['viewer']);
+    await new Promise((r) => setTimeout(r, 2100));
+    const before = sandbox.tokenCalls();
+    const fresh = (await app.inject({ url: `/api/token?connectionId=${ids.login}`, headers: { cookie: cookies.operator } })).json();
+    expect(sandbox.tokenCalls()).toBe(before + 1);
+    expect(fresh.accessToken).not.toBe(tokens['operator']);
+    const me = await fetch(`${sandbox.scimUrl}/Me`, { headers: { authorization: `Bearer ${fresh.accessToken}` } });
+    expect(((await me.json()) as { userName: string }).userName).toContain('operator');
   });
 });
