@@ -1,6 +1,6 @@
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { Alert } from 'react-bootstrap';
-import { Outlet } from 'react-router';
+import { Outlet, useLocation } from 'react-router';
 import { useTheme } from '../theme/theme';
 import { useBranding } from '../theme/use-branding';
 import { DelayedSpinner } from './DelayedSpinner';
@@ -12,6 +12,18 @@ export function Layout() {
   const branding = useBranding();
   const { saveError } = useTheme();
   useEffect(() => setTitleSuffix(branding.name), [branding.name]);
+  // After client-side navigation, move focus to the new page (as a full page load would),
+  // so keyboard and screen-reader users start at its content rather than the old link.
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
   return (
     <>
       <a
@@ -21,7 +33,7 @@ export function Layout() {
         Skip to main content
       </a>
       <Header branding={branding} />
-      <main id="main" tabIndex={-1} className="container-fluid py-3 flex-grow-1">
+      <main id="main" ref={main} tabIndex={-1} className="container-fluid py-3 flex-grow-1">
         {saveError && (
           <Alert variant="warning" dismissible>
             {saveError}

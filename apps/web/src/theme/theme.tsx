@@ -51,11 +51,16 @@ const ThemeContext = createContext<ThemeContextValue | null>(null);
 
 export function ThemeProvider({ children }: { children: ReactNode }) {
   const session = useSession();
-  const saved = session.user?.preferences?.theme ?? 'system';
   const [override, setOverride] = useState<{
     userId: string | null;
     preference: ThemePreference;
   } | null>(null);
+  // After sign-out or session expiry keep the last user's mode (in memory) rather than
+  // flashing back to the system one on the sign-in page.
+  const [lastSaved, setLastSaved] = useState<ThemePreference>('system');
+  const userSaved = session.user?.preferences?.theme;
+  if (userSaved && userSaved !== lastSaved) setLastSaved(userSaved);
+  const saved = userSaved ?? lastSaved;
   const [saveError, setSaveError] = useState<string | null>(null);
   const system = useSystemTheme();
   const userId = session.user?.id ?? null;
