@@ -142,6 +142,13 @@ export function andNode(filters: readonly FilterNode[]): AndNode {
 export function orNode(filters: readonly FilterNode[]): OrNode {
   return Object.freeze({ kind: 'or', filters: Object.freeze(filters.slice()) });
 }
+/** Like andNode, taking ownership of `filters` (the parser's fresh array) instead of copying it. */
+export function andNodeOwned(filters: FilterNode[]): AndNode {
+  return Object.freeze({ kind: 'and', filters: Object.freeze(filters) });
+}
+export function orNodeOwned(filters: FilterNode[]): OrNode {
+  return Object.freeze({ kind: 'or', filters: Object.freeze(filters) });
+}
 export function notNode(filter: FilterNode): NotNode {
   return Object.freeze({ kind: 'not', filter });
 }

@@ -29,7 +29,19 @@ function badNode(message: string): ScimFilterError {
   return new ScimFilterError('INVALID_FILTER_NODE', message, -1);
 }
 
+// Text of frozen paths already checked and formatted: a frozen path cannot change,
+// and filters reuse paths (the parser's, the builders'), so each is checked once.
+const FORMATTED_PATHS = new WeakMap<AttributePath, string>();
+
 export function formatAttributePath(path: AttributePath): string {
+  const known = typeof path === 'object' && path !== null ? FORMATTED_PATHS.get(path) : undefined;
+  if (known !== undefined) return known;
+  const text = formatPathUncached(path);
+  if (Object.isFrozen(path)) FORMATTED_PATHS.set(path, text);
+  return text;
+}
+
+function formatPathUncached(path: AttributePath): string {
   if (path === null || typeof path !== 'object' || typeof path.attribute !== 'string') {
     throw badNode('An attribute path needs an attribute name');
   }

@@ -53,7 +53,7 @@ export function quoteForMessage(text: string): string {
 }
 
 export class FilterLexer {
-  readonly text: string;
+  text: string;
   /** Offset of the next unread character. */
   pos = 0;
   type: TokenType = T_EOF;
@@ -65,9 +65,26 @@ export class FilterLexer {
   spaceBefore = false;
   prevStart = 0;
   prevEnd = 0;
+  /** Offset of the last ":" in the current T_WORD, or -1: where a URN prefix ends. */
+  lastColon = -1;
+  /** Offset of the first "." after lastColon in the current T_WORD, or -1. */
+  wordDot = -1;
+  /** How many "." follow lastColon in the current T_WORD. */
+  wordDots = 0;
+  /** Whether the current T_WORD contains "$". */
+  wordDollar = false;
 
   constructor(text: string) {
     this.text = text;
+  }
+
+  /** Starts over on new text (the parser reuses one lexer). */
+  resetText(text: string): void {
+    this.text = text;
+    this.pos = this.start = this.end = this.prevStart = this.prevEnd = 0;
+    this.type = T_EOF;
+    this.value = '';
+    this.spaceBefore = false;
   }
 
   /** The source text of the current token. */
@@ -117,7 +134,28 @@ export class FilterLexer {
     const c = text.charCodeAt(i);
     if (isAlpha(c) || c === 36 /* $ */) {
       i++;
-      while (i < len && isWordChar(text.charCodeAt(i))) i++;
+      // Note where a URN prefix ends and where the sub-attribute starts while
+      // scanning, so the parser can split the path without searching again.
+      let colon = -1;
+      let dot = -1;
+      let dots = 0;
+      let dollar = c === 36;
+      for (; i < len; i++) {
+        const w = text.charCodeAt(i);
+        if (w === 58) {
+          colon = i;
+          dot = -1;
+          dots = 0;
+        } else if (w === 46) {
+          if (dot < 0) dot = i;
+          dots++;
+        } else if (w === 36) dollar = true;
+        else if (!isNameChar(w)) break;
+      }
+      this.lastColon = colon;
+      this.wordDot = dot;
+      this.wordDots = dots;
+      this.wordDollar = dollar;
       this.type = T_WORD;
     } else if (c === 34 /* " */) {
       i = this.readString(i);
@@ -145,6 +183,20 @@ export class FilterLexer {
 
   /** Reads a JSON string starting at the opening quote; returns the offset after the closing quote. */
   private readString(open: number): number {
+    const text = this.text;
+    // Fast path: no escape and no control character before the closing quote.
+    const len = text.length;
+    let k = open + 1;
+    let c = 0;
+    while (k < len && (c = text.charCodeAt(k)) !== 34 && c !== 92 && c >= 0x20) k++;
+    if (k < len && c === 34) {
+      this.value = text.slice(open + 1, k);
+      return k + 1;
+    }
+    return this.readEscapedString(open);
+  }
+
+  private readEscapedString(open: number): number {
     const text = this.text;
     const len = text.length;
     let i = open + 1;
@@ -242,23 +294,8 @@ export class FilterLexer {
     const text = this.text;
     const len = text.length;
     let i = begin;
-    const fail = (at: number): never => {
-      let stop = at;
-      while (
-        stop < len &&
-        (isWordChar(text.charCodeAt(stop)) ||
-          text.charCodeAt(stop) === 43 ||
-          text.charCodeAt(stop) === 45)
-      )
-        stop++;
-      throw new ScimFilterError(
-        'INVALID_NUMBER',
-        `Invalid number ${quoteForMessage(text.slice(begin, Math.max(stop, at + 1)))} at position ${begin}: numbers follow JSON (e.g. 42, -1.5, 2e10); quote strings`,
-        begin,
-      );
-    };
     if (text.charCodeAt(i) === 45) i++;
-    if (i >= len || !isDigit(text.charCodeAt(i))) fail(i);
+    if (i >= len || !isDigit(text.charCodeAt(i))) invalidNumber(text, begin, i);
     if (text.charCodeAt(i) === 48) {
       i++;
     } else {
@@ -266,20 +303,37 @@ export class FilterLexer {
     }
     if (i < len && text.charCodeAt(i) === 46) {
       i++;
-      if (i >= len || !isDigit(text.charCodeAt(i))) fail(i);
+      if (i >= len || !isDigit(text.charCodeAt(i))) invalidNumber(text, begin, i);
       while (i < len && isDigit(text.charCodeAt(i))) i++;
     }
     if (i < len && (text.charCodeAt(i) | 0x20) === 101) {
       i++;
       if (i < len && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
-      if (i >= len || !isDigit(text.charCodeAt(i))) fail(i);
+      if (i >= len || !isDigit(text.charCodeAt(i))) invalidNumber(text, begin, i);
       while (i < len && isDigit(text.charCodeAt(i))) i++;
     }
     // A number must end at a delimiter: `1abc` or `01` is not a number.
-    if (i < len && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) === 45)) fail(i);
+    if (i < len && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) === 45))
+      invalidNumber(text, begin, i);
     this.value = Number(text.slice(begin, i));
     return i;
   }
+}
+
+function invalidNumber(text: string, begin: number, at: number): never {
+  let stop = at;
+  while (
+    stop < text.length &&
+    (isWordChar(text.charCodeAt(stop)) ||
+      text.charCodeAt(stop) === 43 ||
+      text.charCodeAt(stop) === 45)
+  )
+    stop++;
+  throw new ScimFilterError(
+    'INVALID_NUMBER',
+    `Invalid number ${quoteForMessage(text.slice(begin, Math.max(stop, at + 1)))} at position ${begin}: numbers follow JSON (e.g. 42, -1.5, 2e10); quote strings`,
+    begin,
+  );
 }
 
 function unexpectedCharacter(text: string, i: number): ScimFilterError {

@@ -345,8 +345,10 @@ function compile(node: FilterNode, scope: Scope): FilterPredicate {
         read = leafFor(node.path, scope, null, true).read;
       }
       const inner = compile(node.filter, { kind: 'element', parent });
-      return (r) =>
-        anyValue(read(r), (element) => element !== undefined && element !== null && inner(element));
+      // Built once here, not per resource.
+      const elementMatches: ValueTest = (element) =>
+        element !== undefined && element !== null && inner(element);
+      return (r) => anyValue(read(r), elementMatches);
     }
     default:
       throw new ScimFilterError(

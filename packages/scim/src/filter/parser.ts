@@ -21,13 +21,14 @@ import { ScimFilterError } from '../errors.ts';
 import {
   attributePath,
   andNode,
+  andNodeOwned,
+  orNodeOwned,
   compareNode,
   isAlpha,
   isAttributeName,
   isNameChar,
   isSchemaUri,
   notNode,
-  orNode,
   presentNode,
   valuePathNode,
   type AttributePath,
@@ -73,37 +74,58 @@ export interface ParseFilterOptions {
   caseInsensitiveLiterals?: boolean;
 }
 
-const OPS: Record<string, CompareOperator | 'pr'> = {
-  eq: 'eq',
-  ne: 'ne',
-  co: 'co',
-  sw: 'sw',
-  ew: 'ew',
-  gt: 'gt',
-  ge: 'ge',
-  lt: 'lt',
-  le: 'le',
-  pr: 'pr',
-};
+/** The attribute operator spelt (in any case) by text[start, end), without allocating. */
+function operatorAt(text: string, start: number, end: number): CompareOperator | 'pr' | undefined {
+  if (end - start !== 2) return undefined;
+  // `| 0x20` lowercases ASCII letters and maps no other word character onto a letter.
+  const a = text.charCodeAt(start) | 0x20;
+  const b = text.charCodeAt(start + 1) | 0x20;
+  switch (a) {
+    case 101: // e
+      return b === 113 ? 'eq' : b === 119 ? 'ew' : undefined;
+    case 110: // n
+      return b === 101 ? 'ne' : undefined;
+    case 99: // c
+      return b === 111 ? 'co' : undefined;
+    case 115: // s
+      return b === 119 ? 'sw' : undefined;
+    case 103: // g
+      return b === 116 ? 'gt' : b === 101 ? 'ge' : undefined;
+    case 108: // l
+      return b === 116 ? 'lt' : b === 101 ? 'le' : undefined;
+    case 112: // p
+      return b === 114 ? 'pr' : undefined;
+    default:
+      return undefined;
+  }
+}
 
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le or pr';
 
-class Parser {
+// The parser is its own lexer (one allocation per parse); `lx` names the lexer role.
+// One instance is reused by parseFilter (parsing is synchronous and never
+// re-entered), so a parse allocates only the nodes it returns.
+class Parser extends FilterLexer {
   private readonly lx: FilterLexer;
-  private readonly text: string;
-  private readonly maxDepth: number;
-  private readonly allowNonRfc: boolean;
-  private readonly lenientLiterals: boolean;
+  private maxDepth: number = FILTER_LIMITS.maxDepth;
+  private allowNonRfc = false;
+  private lenientLiterals = false;
   private depth = 0;
   private inValuePath = false;
 
-  constructor(text: string, options: ParseFilterOptions | undefined) {
-    this.text = text;
-    this.lx = new FilterLexer(text);
+  constructor() {
+    super('');
+    this.lx = this;
+  }
+
+  reset(text: string, options: ParseFilterOptions | undefined): void {
+    this.resetText(text);
     const requested = options?.maxDepth ?? FILTER_LIMITS.maxDepth;
     this.maxDepth = Math.min(Math.max(0, requested), FILTER_LIMITS.hardMaxDepth);
     this.allowNonRfc = options?.allowNonRfcForms === true;
     this.lenientLiterals = options?.caseInsensitiveLiterals === true;
+    this.depth = 0;
+    this.inValuePath = false;
   }
 
   parse(): FilterNode {
@@ -129,7 +151,7 @@ class Parser {
       this.consumeLogical('or');
       filters.push(this.parseAnd());
     }
-    return orNode(filters);
+    return orNodeOwned(filters);
   }
 
   private parseAnd(): FilterNode {
@@ -141,7 +163,7 @@ class Parser {
       this.consumeLogical('and');
       filters.push(this.parseUnary());
     }
-    return andNode(filters);
+    return andNodeOwned(filters);
   }
 
   /** Consumes `and`/`or`, checking the SP on both sides. */
@@ -300,10 +322,39 @@ class Parser {
     const lx = this.lx;
     const pathStart = lx.start;
     const pathText = lx.tokenText();
-    const path = readPath(this.text, pathStart, lx.end, 'invalidFilter');
+    const path = this.readWordPath();
     lx.next();
     if (lx.type === T_LBRACKET) return this.parseValuePath(path, pathStart, pathText);
     return this.parseOperatorAndValue(path, pathText);
+  }
+
+  /** The current T_WORD as an attribute path. */
+  private readWordPath(): AttributePath {
+    const text = this.text;
+    const start = this.start;
+    const end = this.end;
+    const colon = this.lastColon;
+    const dot = this.wordDot;
+    // Fast path: the lexer only lets name characters, ".", ":" and "$" into a word,
+    // so without "$" and with at most one "." after the URN, checking the first
+    // letter of each part is the whole validation.
+    if (!this.wordDollar && this.wordDots <= 1) {
+      const nameStart = colon >= 0 ? colon + 1 : start;
+      const nameEnd = dot >= 0 ? dot : end;
+      if (
+        nameEnd > nameStart &&
+        isAlpha(text.charCodeAt(nameStart)) &&
+        (dot < 0 || (dot + 1 < end && isAlpha(text.charCodeAt(dot + 1)))) &&
+        (colon < 0 || (colon > start && text.charCodeAt(colon - 1) !== 58))
+      ) {
+        return attributePath(
+          text.slice(nameStart, nameEnd),
+          dot >= 0 ? text.slice(dot + 1, end) : undefined,
+          colon >= 0 ? text.slice(start, colon) : undefined,
+        );
+      }
+    }
+    return readPath(text, start, end, 'invalidFilter', colon);
   }
 
   private parseOperatorAndValue(path: AttributePath, pathText: string): FilterNode {
@@ -316,8 +367,8 @@ class Parser {
         lx.start,
       );
     }
-    const opText = lx.tokenText();
-    const op = OPS[opText.toLowerCase()];
+    const op = operatorAt(this.text, lx.start, lx.end);
+    const opText = op ?? lx.tokenText();
     if (op === undefined && pathText.toLowerCase() === 'not') {
       throw new ScimFilterError(
         'UNEXPECTED_TOKEN',
@@ -477,6 +528,22 @@ class Parser {
   }
 }
 
+function failPath(
+  text: string,
+  start: number,
+  end: number,
+  scimType: 'invalidFilter' | 'invalidPath',
+  at: number,
+  why: string,
+): never {
+  throw new ScimFilterError(
+    'INVALID_ATTRIBUTE_PATH',
+    `Invalid attribute path ${quoteForMessage(text.slice(start, end))} at position ${at}: ${why}`,
+    at,
+    scimType,
+  );
+}
+
 /**
  * Splits `[URI ":"] ATTRNAME ["." subAttr]` found at text[start, end). The URN
  * prefix ends at the last ":" (URNs contain "." as in "2.0", so ":" is split first).
@@ -486,45 +553,68 @@ function readPath(
   start: number,
   end: number,
   scimType: 'invalidFilter' | 'invalidPath',
+  lastColon?: number,
 ): AttributePath {
-  const colon = text.lastIndexOf(':', end - 1);
+  const colon = lastColon ?? text.lastIndexOf(':', end - 1);
   const nameStart = colon >= start ? colon + 1 : start;
-  const fail = (at: number, why: string): never => {
-    throw new ScimFilterError(
-      'INVALID_ATTRIBUTE_PATH',
-      `Invalid attribute path ${quoteForMessage(text.slice(start, end))} at position ${at}: ${why}`,
-      at,
-      scimType,
-    );
-  };
+  // No closures here: this runs for every path, and a per-call closure costs
+  // (under tsx's keepNames each one is also renamed with defineProperty).
+  const fail = failPath;
   let uri: string | undefined;
   if (nameStart > start) {
     uri = text.slice(start, nameStart - 1);
-    if (!isSchemaUri(uri)) fail(start, 'the schema URN before the attribute name is malformed');
+    if (!isSchemaUri(uri))
+      fail(
+        text,
+        start,
+        end,
+        scimType,
+        start,
+        'the schema URN before the attribute name is malformed',
+      );
   }
   const dot = text.indexOf('.', nameStart);
   const nameEnd = dot >= 0 && dot < end ? dot : end;
   const attribute = text.slice(nameStart, nameEnd);
-  if (attribute.length === 0) fail(nameStart, 'expected an attribute name');
+  if (attribute.length === 0)
+    fail(text, start, end, scimType, nameStart, 'expected an attribute name');
   if (!isAttributeName(attribute)) {
     fail(
+      text,
+      start,
+      end,
+      scimType,
       nameStart,
       'attribute names start with a letter and contain only letters, digits, "-" and "_"',
     );
   }
   if (nameEnd === end) return attributePath(attribute, undefined, uri);
   const subAttribute = text.slice(nameEnd + 1, end);
-  if (subAttribute.length === 0) fail(end, 'expected a sub-attribute name after "."');
+  if (subAttribute.length === 0)
+    fail(text, start, end, scimType, end, 'expected a sub-attribute name after "."');
   if (subAttribute.includes('.'))
-    fail(nameEnd, 'only one level of sub-attribute is allowed (e.g. name.familyName)');
+    fail(
+      text,
+      start,
+      end,
+      scimType,
+      nameEnd,
+      'only one level of sub-attribute is allowed (e.g. name.familyName)',
+    );
   if (!isAttributeName(subAttribute)) {
     fail(
+      text,
+      start,
+      end,
+      scimType,
       nameEnd + 1,
       'sub-attribute names start with a letter and contain only letters, digits, "-" and "_"',
     );
   }
   return attributePath(attribute, subAttribute, uri);
 }
+
+const PARSER = new Parser();
 
 /**
  * Parses a filter (RFC 7644 §3.4.2.2) into a frozen AST.
@@ -542,7 +632,12 @@ export function parseFilter(text: string, options?: ParseFilterOptions): FilterN
       maxLength,
     );
   }
-  return new Parser(text, options).parse();
+  PARSER.reset(text, options);
+  try {
+    return PARSER.parse();
+  } finally {
+    PARSER.resetText('');
+  }
 }
 
 /**

@@ -1,0 +1,38 @@
+// Realistic SCIM filters for the library benchmark: the RFC 7644 §3.4.2.2 examples
+// plus what consoles and provisioning engines send (Okta, Entra, AWS, audits).
+// All are valid RFC 7644 filters that every parser under test accepts (SCIMMY 1.3.3
+// rejects strings with escaped quotes, e.g. "W/\"3694e05e\"", so none are included).
+export const SCIM_FILTER_CORPUS: readonly string[] = [
+  'userName eq "bjensen"',
+  `name.familyName co "O'Malley"`,
+  'userName sw "J"',
+  'urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"',
+  'title pr',
+  'meta.lastModified gt "2011-05-13T04:42:34Z"',
+  'meta.lastModified ge "2011-05-13T04:42:34Z"',
+  'meta.lastModified lt "2011-05-13T04:42:34Z"',
+  'meta.lastModified le "2011-05-13T04:42:34Z"',
+  'title pr and userType eq "Employee"',
+  'title pr or userType eq "Intern"',
+  'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"',
+  'userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")',
+  'userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")',
+  'userType eq "Employee" and (emails.type eq "work")',
+  'userType eq "Employee" and emails[type eq "work" and value co "@example.com"]',
+  'emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]',
+  'externalId eq "00u1ero7vZFVEIYLWPBN"',
+  'displayName eq "Tour Guides"',
+  'active eq true and meta.created ge "2024-01-01T00:00:00Z"',
+  'active eq false or meta.lastModified lt "2023-06-30T23:59:59.999Z"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "Sales" and active eq true',
+  'userName eq "j.o\'brien+test@example.com" or emails.value eq "j.obrien@example.com"',
+  'displayName co "caf\\u00e9 \\/ bar"',
+  'name.givenName sw "Bar" and name.familyName ew "sen" and not (title eq "Intern")',
+  '(userType eq "Employee" or userType eq "Contractor") and (title co "Engineer" or title co "Manager") and active eq true',
+  'members[value eq "2819c223-7f76-453a-919d-413861904646"] and displayName sw "eng"',
+  'groups[display eq "Admins"] or roles[value eq "owner" and primary eq true]',
+  'phoneNumbers[type eq "mobile" and value sw "+1"] and addresses[country eq "US" and postalCode pr]',
+  'meta.resourceType eq "User" and meta.version ne "W/3694e05e9dff591"',
+];
