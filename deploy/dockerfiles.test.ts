@@ -190,6 +190,15 @@ describe('web image', () => {
     expect(copies).toContain('--from=build /app/apps/web/dist /usr/share/nginx/html');
   });
 
+  it('checks the template variables before the entrypoint renders the template', () => {
+    const copy = all(final, 'COPY').find((c) => c.args.includes('/docker-entrypoint.d/'))!;
+    // Executable (the entrypoint skips other files) and sorted before 20-envsubst-on-templates.sh.
+    expect(copy.args).toMatch(/^--chmod=0?755 deploy\/nginx\/(\S+) \/docker-entrypoint\.d\/(\S+)$/);
+    const name = copy.args.split('/').at(-1)!;
+    expect(name < '20-envsubst-on-templates.sh').toBe(true);
+    expect(name.endsWith('.sh')).toBe(true);
+  });
+
   it('substitutes exactly the template variables and gives each a default', () => {
     const env = envOf(final);
     for (const v of TEMPLATE_VARIABLES) expect(Object.hasOwn(env, v), `ENV ${v}`).toBe(true);

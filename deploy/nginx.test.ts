@@ -3,6 +3,7 @@
  * SPA fallback, caching, security headers, gzip, the /api proxy with
  * X-Forwarded-* headers, and the request body limit.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import {
   request as httpRequest,
@@ -475,5 +476,55 @@ describe('web image nginx in front of the real SCIM Console server', () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
+  });
+});
+
+describe('template variable check (05-check-template-variables.sh, run by the image entrypoint)', () => {
+  const script = TEMPLATE_PATH.replace('default.conf.template', '05-check-template-variables.sh');
+  const good = {
+    LISTEN_PORT: '8080',
+    SERVER_UPSTREAM: 'scim-console-server:8080',
+    SCIM_CONNECT_SRC: '',
+    HSTS_VALUE: 'max-age=31536000',
+  };
+  const check = (env: Record<string, string>) =>
+    spawnSync('sh', [script], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+      encoding: 'utf8',
+    });
+
+  it('accepts the image defaults and real origin lists', () => {
+    expect(check(good).status).toBe(0);
+    const withOrigins = check({
+      ...good,
+      SCIM_CONNECT_SRC: 'https://acme.okta.com https://*.example-scim.test http://127.0.0.1:8090',
+      HSTS_VALUE: 'max-age=63072000; includeSubDomains; preload',
+    });
+    expect(withOrigins.stderr).toBe('');
+    expect(withOrigins.status).toBe(0);
+    expect(check({ ...good, HSTS_VALUE: '' }).status).toBe(0);
+  });
+
+  it('refuses values that would break or inject into the nginx configuration, naming each', () => {
+    const res = check({
+      LISTEN_PORT: '8080; include /etc/passwd',
+      SERVER_UPSTREAM: 'evil:80; server other',
+      SCIM_CONNECT_SRC: 'https://acme.okta.com, https://x.test/path',
+      HSTS_VALUE: 'max-age=1"; add_header X y',
+    });
+    expect(res.status).toBe(1);
+    for (const name of [
+      'LISTEN_PORT',
+      'SERVER_UPSTREAM',
+      '"https://acme.okta.com,"',
+      '"https://x.test/path"',
+      'HSTS_VALUE',
+    ]) {
+      expect(res.stderr).toContain(name);
+    }
+    expect(res.stderr).toContain('refusing to start nginx');
+    // A second line smuggled into a variable is refused too.
+    expect(check({ ...good, SERVER_UPSTREAM: 'a:1\nserver b:2' }).status).toBe(1);
+    expect(check({ ...good, SCIM_CONNECT_SRC: 'https://a.test\nhttps://b.test' }).status).toBe(1);
   });
 });

@@ -48,6 +48,9 @@ RUN rm -f /etc/nginx/conf.d/default.conf \
  && sed -i 's/^worker_processes .*/worker_processes 2;/' /etc/nginx/nginx.conf \
  && grep -q '^worker_processes 2;' /etc/nginx/nginx.conf
 
+# Checked before the entrypoint's 20-envsubst-on-templates.sh renders them: a
+# bad value stops the container with a message naming it.
+COPY --chmod=0755 deploy/nginx/05-check-template-variables.sh /docker-entrypoint.d/05-check-template-variables.sh
 COPY deploy/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY --from=build /app/apps/web/dist /usr/share/nginx/html
 
