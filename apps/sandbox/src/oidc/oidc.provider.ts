@@ -45,8 +45,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       client_secret: options.consoleClient.clientSecret,
       client_name: 'SCIM Console',
       redirect_uris: [...options.consoleClient.redirectUris],
+      // Where the console may send the browser after RP-initiated logout.
       post_logout_redirect_uris: [
-        ...new Set(options.consoleClient.redirectUris.map((u) => new URL(u).origin + '/')),
+        ...new Set(
+          options.consoleClient.redirectUris.flatMap((u) => [
+            `${new URL(u).origin}/`,
+            `${new URL(u).origin}/login`,
+          ]),
+        ),
       ],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],

@@ -224,18 +224,23 @@ export class DirectoryStore {
 
   /** `User.groups` is read-only and derived from group membership (RFC 7643 §4.1.2). */
   #rebuildUserGroups(userIds: string[]): void {
-    const wanted = new Set(userIds.filter((id) => this.#users.has(id)));
-    if (wanted.size === 0) return;
     const refs = new Map<string, GroupRef[]>();
-    for (const id of wanted) refs.set(id, []);
+    for (const id of userIds) if (this.#users.has(id)) refs.set(id, []);
+    if (refs.size === 0) return;
     for (const group of this.#groups.values()) {
+      // One reference object per group, shared by all its members (never mutated).
+      let ref: GroupRef | undefined;
       for (const m of group.members) {
-        refs.get(m.value)?.push({ value: group.id, display: group.displayName, type: 'direct' });
+        const list = refs.get(m.value);
+        if (!list) continue;
+        ref ??= Object.freeze({
+          value: group.id,
+          display: group.displayName,
+          type: 'direct' as const,
+        });
+        list.push(ref);
       }
     }
-    for (const [id, groups] of refs) {
-      const user = this.#users.get(id) as ScimUser;
-      user.groups = groups;
-    }
+    for (const [id, groups] of refs) (this.#users.get(id) as ScimUser).groups = groups;
   }
 }

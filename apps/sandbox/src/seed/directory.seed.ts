@@ -112,7 +112,17 @@ function isoFrom(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
+const slugs = new Map<string, string>();
 function asciiSlug(text: string): string {
+  let slug = slugs.get(text);
+  if (slug === undefined) {
+    slug = toAsciiSlug(text);
+    slugs.set(text, slug);
+  }
+  return slug;
+}
+
+function toAsciiSlug(text: string): string {
   return text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
@@ -295,12 +305,23 @@ function assignManagers(rng: Rng, users: ScimUser[], departmentOf: Department[])
   });
 }
 
-function member(user: ScimUser): MemberRef {
-  return { value: user.id, display: user.displayName ?? user.userName, type: 'User' };
-}
-
 function buildGroups(rng: Rng, users: ScimUser[], departmentOf: Department[]): ScimGroup[] {
   const groups: ScimGroup[] = [];
+  // One member reference per user, shared by every group it belongs to (never mutated:
+  // writes build new objects), which keeps a 100k directory's object count down.
+  const refs = new Map<ScimUser, MemberRef>();
+  const member = (user: ScimUser): MemberRef => {
+    let ref = refs.get(user);
+    if (!ref) {
+      ref = Object.freeze({
+        value: user.id,
+        display: user.displayName ?? user.userName,
+        type: 'User' as const,
+      });
+      refs.set(user, ref);
+    }
+    return ref;
+  };
   const add = (displayName: string, members: MemberRef[], externalId?: string): ScimGroup => {
     const id = rng.uuid();
     const { created, lastModified } = timestamps(rng);

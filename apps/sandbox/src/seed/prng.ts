@@ -13,6 +13,8 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export class Rng {
   readonly #next: () => number;
 
@@ -51,16 +53,13 @@ export class Rng {
 
   /** Deterministic RFC 4122 v4-shaped UUID. */
   uuid(): string {
-    const hex: string[] = [];
-    for (let i = 0; i < 16; i++)
-      hex.push(
-        Math.floor(this.#next() * 256)
-          .toString(16)
-          .padStart(2, '0'),
-      );
-    hex[6] = ((parseInt(hex[6] as string, 16) & 0x0f) | 0x40).toString(16);
-    hex[8] = ((parseInt(hex[8] as string, 16) & 0x3f) | 0x80).toString(16);
-    const h = hex.join('');
+    let h = '';
+    for (let i = 0; i < 16; i++) {
+      let byte = Math.floor(this.#next() * 256);
+      if (i === 6) byte = (byte & 0x0f) | 0x40;
+      if (i === 8) byte = (byte & 0x3f) | 0x80;
+      h += HEX[byte] as string;
+    }
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 }
