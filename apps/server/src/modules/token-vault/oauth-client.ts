@@ -42,8 +42,9 @@ function settingsFor(connection: ProviderConnection, config: Config): Settings {
       clientId: sso.clientId,
       clientSecret: sso.clientSecret,
       scopes: sso.scopes,
-      // The SSO issuer is the operator's own configuration (in the demo profile, the local sandbox).
-      allowPrivateNetwork: connection.allowPrivateNetwork || config.profile === 'demo',
+      // The SSO issuer is the operator's own configuration, not user input (as in the platform's
+      // OIDC login): on-premises / loopback issuers are allowed; origins stay limited to it.
+      allowPrivateNetwork: true,
     };
   }
   const oauth = connection.oauth;
