@@ -18,7 +18,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,6 @@ import {
   stopProcess,
   type NginxInstance,
 } from './test-support/nginx-harness.ts';
-import { prepareWebDist } from './test-support/web-dist.ts';
 
 const SERVER_DIR = fileURLToPath(new URL('../apps/server', import.meta.url));
 const BASE_DATABASE_URL = process.env.DATABASE_URL;
@@ -174,7 +173,10 @@ describe.skipIf(!BASE_DATABASE_URL)('two server replicas on one PostgreSQL behin
 
     dir = mkdtempSync(join(tmpdir(), 'scim-console-replicas-'));
     chmodSync(dir, 0o755);
-    const dist = await prepareWebDist(join(dir, 'html'));
+    // Only the API matters here; the app shell is covered by nginx.test.ts.
+    const webRoot = join(dir, 'html');
+    mkdirSync(webRoot);
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>SCIM Console</title>\n');
     const nginxPort = await freePort();
     const publicUrl = `http://127.0.0.1:${nginxPort}`;
 
@@ -217,7 +219,7 @@ describe.skipIf(!BASE_DATABASE_URL)('two server replicas on one PostgreSQL behin
 
     nginx = await startNginx({
       dir: join(dir, 'nginx'),
-      webRoot: dist.dir,
+      webRoot,
       upstream: replicas.map((r) => `127.0.0.1:${r.port}`),
       port: nginxPort,
     });
