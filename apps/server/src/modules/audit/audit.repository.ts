@@ -100,7 +100,41 @@ export interface AuditQuery {
 
 type AuditSelect = SelectQueryBuilder<Database, 'audit_events', object>;
 
-function applyFilters(qb: AuditSelect, db: Kysely<Database>, f: AuditQuery): AuditSelect {
+/** A search word and how to match it (see planSearch). */
+interface WordPlan {
+  low: string;
+  high: string;
+  /** Matches many events: probe per event instead of collecting every match first. */
+  common: boolean;
+}
+
+/**
+ * Above this many matching index entries a word counts as common. A rare word is answered by
+ * collecting its (few) matching seqs from the term index; a common one ("users", a frequent
+ * user name) by walking events newest first and probing the (seq, term) index for each, which
+ * stops as soon as a page is full. Counting is itself bounded: at most this many index entries.
+ */
+const COMMON_WORD_MATCHES = 10_000;
+
+async function planSearch(db: Kysely<Database>, q: string | undefined): Promise<WordPlan[]> {
+  if (!q) return [];
+  const plans: WordPlan[] = [];
+  for (const word of searchWords(q).slice(0, 5)) {
+    const low = word.slice(0, MAX_TERM_LENGTH);
+    const high = `${low}\u{10FFFF}`;
+    const sample = await db
+      .selectFrom(
+        db.selectFrom('audit_terms').select('audit_terms.seq').where('term', '>=', low).where('term', '<', high).limit(COMMON_WORD_MATCHES).as('m'),
+      )
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
+    const matches = Number(sample?.n ?? 0);
+    plans.push({ low, high, common: matches >= COMMON_WORD_MATCHES });
+  }
+  return plans;
+}
+
+function applyFilters(qb: AuditSelect, db: Kysely<Database>, f: AuditQuery, words: readonly WordPlan[]): AuditSelect {
   if (f.actorId !== undefined) qb = qb.where('audit_events.actor_id', '=', f.actorId);
   if (f.connectionId !== undefined) qb = qb.where('audit_events.connection_id', '=', f.connectionId);
   if (f.actions && f.actions.length > 0) qb = qb.where('audit_events.action', 'in', f.actions);
@@ -109,19 +143,26 @@ function applyFilters(qb: AuditSelect, db: Kysely<Database>, f: AuditQuery): Aud
   if (f.to !== undefined) qb = qb.where('audit_events.at', '<', f.to);
   if (f.beforeSeq !== undefined) qb = qb.where('audit_events.seq', '<', f.beforeSeq);
   if (f.afterSeq !== undefined) qb = qb.where('audit_events.seq', '>', f.afterSeq);
-  if (f.q) {
-    // Each word of q must prefix-match a word of the username, path or filter: a range scan
-    // on the (term, seq) primary key of audit_terms (C collation on PostgreSQL).
-    for (const word of searchWords(f.q).slice(0, 5)) {
-      const low = word.slice(0, MAX_TERM_LENGTH);
-      qb = qb.where('audit_events.seq', 'in', db.selectFrom('audit_terms').select('audit_terms.seq').where('term', '>=', low).where('term', '<', `${low}\u{10FFFF}`));
-    }
+  // Each word of q must prefix-match a word of the username, path or filter (audit_terms).
+  for (const w of words) {
+    qb = w.common
+      ? qb.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('audit_terms')
+              .select('audit_terms.seq')
+              .whereRef('audit_terms.seq', '=', 'audit_events.seq')
+              .where('audit_terms.term', '>=', w.low)
+              .where('audit_terms.term', '<', w.high),
+          ),
+        )
+      : qb.where('audit_events.seq', 'in', db.selectFrom('audit_terms').select('audit_terms.seq').where('term', '>=', w.low).where('term', '<', w.high));
   }
   return qb;
 }
 
 export async function listAuditEvents(db: Kysely<Database>, f: AuditQuery, limit: number): Promise<{ events: AuditEvent[]; hasMore: boolean }> {
-  const rows = await applyFilters(db.selectFrom('audit_events'), db, f)
+  const words = await planSearch(db, f.q);
+  const rows = await applyFilters(db.selectFrom('audit_events'), db, f, words)
     .selectAll('audit_events')
     .orderBy('audit_events.seq', 'desc')
     .limit(limit + 1)
@@ -131,9 +172,10 @@ export async function listAuditEvents(db: Kysely<Database>, f: AuditQuery, limit
 
 /** Oldest first, in batches: for streaming exports without holding the trail in memory. */
 export async function* iterateAuditEvents(db: Kysely<Database>, f: AuditQuery, batchSize = 500): AsyncGenerator<AuditEvent> {
+  const words = await planSearch(db, f.q);
   let afterSeq = f.afterSeq ?? 0;
   for (;;) {
-    const rows = await applyFilters(db.selectFrom('audit_events'), db, { ...f, afterSeq })
+    const rows = await applyFilters(db.selectFrom('audit_events'), db, { ...f, afterSeq }, words)
       .selectAll('audit_events')
       .orderBy('audit_events.seq', 'asc')
       .limit(batchSize)
