@@ -45,6 +45,10 @@ describe('formatFilter', () => {
     expect(formatFilter(eq('n', 0.1))).toBe('n eq 0.1');
     expect(formatFilter(eq('b', false))).toBe('b eq false');
     expect(formatFilter(eq('z', null))).toBe('z eq null');
+    // JSON allows 1e400, which reads as Infinity: it must survive a round trip.
+    const huge = parseFilter('n gt 1e400 and n lt -1e400');
+    expect(formatFilter(huge)).toBe('n gt 1e999 and n lt -1e999');
+    expect(parseFilter(formatFilter(huge))).toEqual(huge);
   });
 
   it('round-trips canonical text unchanged', () => {
@@ -65,6 +69,7 @@ describe('formatFilter', () => {
       { kind: 'compare', path: { attribute: 'a', subAttribute: 'b c' }, op: 'eq', value: 'x' },
       { kind: 'compare', path: { attribute: 'a' }, op: 'eq 1 or a', value: 'x' },
       { kind: 'compare', path: { attribute: 'a' }, op: 'eq', value: Number.NaN },
+      { kind: 'compare', path: { attribute: 'a' }, op: 'eq', value: undefined },
       { kind: 'compare', path: { attribute: 'a' }, op: 'eq', value: {} },
       { kind: 'and', filters: [{ kind: 'present', path: { attribute: 'a' } }] },
       { kind: 'xor', filters: [] },

@@ -73,7 +73,10 @@ export function formatFilterValue(value: FilterValue): string {
         : json;
     }
     case 'number':
-      if (!Number.isFinite(value)) throw badNode(`${value} is not a JSON number`);
+      if (Number.isNaN(value)) throw badNode('NaN is not a JSON number');
+      // A literal such as 1e400 is valid JSON that reads as Infinity; write it back
+      // as an out-of-range literal so the text parses to the same value.
+      if (!Number.isFinite(value)) return value > 0 ? '1e999' : '-1e999';
       return Object.is(value, -0) ? '-0' : JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
