@@ -38,9 +38,11 @@ export interface ResultsChartProps {
   /** Attribute paths to group by (the table's columns and attributes found in the data). */
   paths: string[];
   defaultPath?: string;
+  /** Every page is loaded (no "fetch all" hint needed). */
+  complete?: boolean;
 }
 
-export default function ResultsChart({ rows, paths, defaultPath }: ResultsChartProps) {
+export default function ResultsChart({ rows, paths, defaultPath, complete }: ResultsChartProps) {
   const [kind, setKind] = useState<'group' | 'time'>('group');
   const [path, setPath] = useState(defaultPath ?? paths[0] ?? 'active');
   const [shape, setShape] = useState<'bar' | 'doughnut'>('bar');

@@ -315,6 +315,7 @@ export function ResultsSection({
                 rows={resources}
                 paths={[...new Set([...columns.map((c) => c.path), ...discovered])]}
                 defaultPath={resourceType.toLowerCase().startsWith('user') ? 'active' : undefined}
+                complete={fetchedAll || resources.length >= page.totalResults}
               />
             </Suspense>
           )}

@@ -62,7 +62,7 @@ function FilterError({
     <div id={id} className="text-danger small mt-1" role="alert">
       <div>
         {message}
-        {pos !== undefined && <> (at character {pos + 1})</>}
+        {pos !== undefined && !/position/i.test(message) && <> (at character {pos + 1})</>}
       </div>
       {pos !== undefined && text.length <= 400 && !text.includes('\n') && (
         <pre className="mb-0 text-danger" aria-hidden="true" data-testid="filter-error-caret">
@@ -232,7 +232,8 @@ export default function QueryPage() {
       ? serverError
       : null;
   const builderText_ = form.mode === 'builder' ? builderText(form.builder, byName) : '';
-  const shownProblems = showProblems ? built.problems.filter((p) => p.field !== 'filter') : [];
+  // Problems not already shown next to their field (builder rules, page size, filter text).
+  const shownProblems = showProblems ? built.problems.filter((p) => !['filter', 'builder', 'count'].includes(p.field)) : [];
 
   return (
     <div onKeyDown={onKeyDown}>
@@ -447,7 +448,7 @@ export default function QueryPage() {
           </>
         )}
 
-        {shownProblems.length > 0 && !options && (
+        {shownProblems.length > 0 && (
           <ul className="text-danger small mt-2" role="alert">
             {shownProblems.map((p, i) => (
               <li key={i}>{p.message}</li>
