@@ -5,14 +5,12 @@ import type { AuthOutcome, Principal, TokenVerifier } from '../auth/token.verifi
 import type { Fault, FaultQueue } from '../control/faults.ts';
 import type { RequestLog } from '../control/request.log.ts';
 import type { DirectoryStore } from './directory.store.ts';
-import { DEFAULT_PAGE_SIZE, type ListRequest, type ListService } from './list.service.ts';
+import type { ListService } from './list.service.ts';
+import { parseListParams } from './list.params.ts';
+import { rewriteExtensionReplace } from './patch.rewrite.ts';
+import { serviceProviderConfig } from './service-provider-config.ts';
 import { parseProjection, project } from './projection.ts';
-import {
-  ENTERPRISE_SCHEMA,
-  LIST_RESPONSE_SCHEMA,
-  SEARCH_REQUEST_SCHEMA,
-  type ResourceTypeName,
-} from './resources.ts';
+import { ENTERPRISE_SCHEMA, LIST_RESPONSE_SCHEMA, type ResourceTypeName } from './resources.ts';
 import { decorate, ensureScimmyDeclared, type ScimmyContext } from './scimmy.setup.ts';
 import { ScimHttpError, sendScimError } from './scim-error.ts';
 
@@ -59,165 +57,6 @@ function etagMatches(header: string, version: string): boolean {
   return header
     .split(',')
     .some((t) => t.trim() === '*' || normaliseEtag(t) === normaliseEtag(version));
-}
-
-export function rewriteExtensionReplace(operation: unknown): unknown {
-  if (!operation || typeof operation !== 'object') return operation;
-  const op = operation as { op?: unknown; path?: unknown; value?: unknown };
-  if (typeof op.op !== 'string' || op.op.toLowerCase() !== 'replace' || typeof op.path !== 'string')
-    return operation;
-  const prefix = `${ENTERPRISE_SCHEMA}:`;
-  if (!op.path.toLowerCase().startsWith(prefix.toLowerCase())) return operation;
-  const rest = op.path.slice(prefix.length);
-  if (!/^[A-Za-z][\w$-]*(\.[A-Za-z][\w$-]*)?$/.test(rest)) return operation;
-  const [attribute, sub] = rest.split('.') as [string, string | undefined];
-  return {
-    ...op,
-    path: ENTERPRISE_SCHEMA,
-    value: { [attribute]: sub ? { [sub]: op.value } : op.value },
-  };
-}
-
-/** Turn GET query parameters or a SearchRequest body into a ListRequest, rejecting bad values. */
-export function parseListParams(
-  source: unknown,
-  types: readonly ResourceTypeName[],
-  from: 'query' | 'body',
-): ListRequest {
-  if (!source || typeof source !== 'object' || Array.isArray(source)) {
-    throw new ScimHttpError(
-      400,
-      'invalidSyntax',
-      'The request body must be a SearchRequest JSON object',
-    );
-  }
-  const params = source as Record<string, unknown>;
-  if (from === 'body') {
-    const schemas = params.schemas;
-    if (!Array.isArray(schemas) || !schemas.includes(SEARCH_REQUEST_SCHEMA)) {
-      throw new ScimHttpError(
-        400,
-        'invalidSyntax',
-        `A search body must have "schemas": ["${SEARCH_REQUEST_SCHEMA}"]`,
-      );
-    }
-  }
-  const text = (name: string): string | undefined => {
-    const value = params[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') {
-      throw new ScimHttpError(
-        400,
-        name === 'filter' ? 'invalidFilter' : 'invalidValue',
-        `${name} must be given once, as a string`,
-      );
-    }
-    return value;
-  };
-  const integer = (name: string): number | undefined => {
-    const value = params[name];
-    if (value === undefined || value === '') return undefined;
-    const n =
-      typeof value === 'number'
-        ? value
-        : typeof value === 'string' && /^-?\d+$/.test(value.trim())
-          ? Number(value)
-          : NaN;
-    if (!Number.isSafeInteger(n))
-      throw new ScimHttpError(
-        400,
-        name === 'count' ? 'invalidCount' : 'invalidValue',
-        `${name} must be an integer`,
-      );
-    return n;
-  };
-  const list = (name: string): string | undefined => {
-    const value = params[name];
-    if (value === undefined) return undefined;
-    if (from === 'body') {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-        throw new ScimHttpError(400, 'invalidValue', `${name} must be an array of attribute names`);
-      }
-      return value.join(',');
-    }
-    return text(name);
-  };
-
-  const filter = text('filter');
-  if (filter !== undefined && !filter.trim())
-    throw new ScimHttpError(400, 'invalidFilter', 'filter must not be empty');
-  const sortBy = text('sortBy');
-  const sortOrderText = text('sortOrder');
-  let sortOrder: 'ascending' | 'descending' = 'ascending';
-  if (sortOrderText !== undefined) {
-    const lower = sortOrderText.toLowerCase();
-    if (lower !== 'ascending' && lower !== 'descending') {
-      throw new ScimHttpError(400, 'invalidValue', 'sortOrder must be "ascending" or "descending"');
-    }
-    sortOrder = lower;
-  }
-  const cursor = text('cursor');
-  if (cursor !== undefined && !/^[A-Za-z0-9\-._~]*$/.test(cursor)) {
-    throw new ScimHttpError(
-      400,
-      'invalidCursor',
-      'The cursor is not valid: use the nextCursor or previousCursor value of an earlier response',
-    );
-  }
-  const attributes = list('attributes');
-  const excludedAttributes = list('excludedAttributes');
-  const startIndex = integer('startIndex');
-  const count = integer('count');
-  return {
-    types,
-    ...(filter !== undefined ? { filter } : {}),
-    ...(sortBy ? { sortBy } : {}),
-    sortOrder,
-    ...(startIndex !== undefined ? { startIndex } : {}),
-    ...(count !== undefined ? { count } : {}),
-    ...(cursor !== undefined ? { cursor } : {}),
-    ...(attributes ? { attributes } : {}),
-    ...(excludedAttributes ? { excludedAttributes } : {}),
-  };
-}
-
-export function serviceProviderConfig(
-  deps: Pick<ScimRoutesDeps, 'scimUrl' | 'documentationUri'>,
-  maxPageSize: number,
-): Record<string, unknown> {
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    documentationUri: deps.documentationUri,
-    patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-    filter: { supported: true, maxResults: maxPageSize },
-    changePassword: { supported: false },
-    sort: { supported: true },
-    etag: { supported: true },
-    // RFC 9865: both paging methods; cursors do not expire (no cursorTimeout).
-    pagination: {
-      cursor: true,
-      index: true,
-      defaultPaginationMethod: 'index',
-      defaultPageSize: DEFAULT_PAGE_SIZE,
-      maxPageSize,
-    },
-    authenticationSchemes: [
-      {
-        type: 'oauthbearertoken',
-        name: 'OAuth Bearer Token',
-        description:
-          'JWT access tokens from the sandbox authorization server, or static personal API tokens',
-        specUri: 'https://www.rfc-editor.org/info/rfc6750',
-        documentationUri: deps.documentationUri,
-        primary: true,
-      },
-    ],
-    meta: {
-      resourceType: 'ServiceProviderConfig',
-      location: `${deps.scimUrl}/ServiceProviderConfig`,
-    },
-  };
 }
 
 /** Everything under /scim/v2. */
@@ -484,9 +323,7 @@ export function scimRoutes(deps: ScimRoutesDeps): Router {
     else next();
   });
 
-  // SCIMMY 1.3.3 rejects `replace` with an extension attribute path
-  // ("urn:…:enterprise:2.0:User:department"), which is what most clients send; the same
-  // change expressed against the extension's URN works, so rewrite it before SCIMMY sees it.
+  // SCIMMY cannot `replace` an extension attribute path (see patch.rewrite.ts).
   router.patch('/Users/:id', (req, _res, next) => {
     const body = req.body as { Operations?: unknown } | undefined;
     if (body && Array.isArray(body.Operations)) {
