@@ -73,12 +73,15 @@ function raw(
 const SERVER_CSP =
   "default-src 'self'; script-src 'self'; connect-src 'self' https://from-the-database.example; frame-ancestors 'none'";
 
+const healthzCookies: string[] = [];
+
 /** Stand-in for the console server: echoes what nginx forwarded and sends helmet-like headers. */
 function startEchoUpstream(): Promise<{ server: Server; address: string; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     if (req.url === '/healthz') {
+      healthzCookies.push(req.headers.cookie ?? '');
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-security-policy': SERVER_CSP,
@@ -170,13 +173,14 @@ describe('web image nginx (deploy/nginx/default.conf.template under Debian nginx
 
   it("serves index.html with no-store, the server's current CSP and the security headers", async () => {
     const before = upstream.requests.length;
-    const res = await raw(nginx.origin, '/');
+    const res = await raw(nginx.origin, '/', { headers: { cookie: 'scim_console_session=abc' } });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['cache-control']).toBe('no-store');
     // The app shell's CSP comes from the server (it knows the direct-mode origins).
     expect(res.headers['content-security-policy']).toBe(SERVER_CSP);
     expect(upstream.requests.slice(before)).toEqual(['GET /healthz']);
+    expect(healthzCookies.at(-1)).toBe(''); // the session cookie is not sent along
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
