@@ -8,8 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { createDatabase, type DatabaseHandle } from './db/database.ts';
@@ -63,7 +72,10 @@ export interface AppDeps {
   keepDatabaseOpen?: boolean;
 }
 
-function loggerOptions(config: Config, deps: AppDeps): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+function loggerOptions(
+  config: Config,
+  deps: AppDeps,
+): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   const given = deps.logger;
   if (given && typeof given === 'object' && 'info' in given && typeof given.info === 'function') {
     return { loggerInstance: given as FastifyBaseLogger };
@@ -87,7 +99,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     bodyLimit: 1_048_576,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
+    ...(config.tls
+      ? {
+          https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+        }
+      : {}),
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -106,7 +122,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   try {
     await migrateToLatest(database.db, database.dialect);
-    if (config.demo.accounts && config.demo.password) await seedDemoAccounts(database.db, config.demo.password, app.now());
+    if (config.demo.accounts && config.demo.password)
+      await seedDemoAccounts(database.db, config.demo.password, app.now());
   } catch (error) {
     if (!deps.keepDatabaseOpen) await database.close().catch(() => {});
     throw error;
@@ -131,7 +148,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'SCIM Console API', version: '0.1.0', description: 'Console HTTP API (docs/api.md).' },
+      info: {
+        title: 'SCIM Console API',
+        version: '0.1.0',
+        description: 'Console HTTP API (docs/api.md).',
+      },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'scim_console_session' },
@@ -146,7 +167,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Routes — one line per module.
   await app.register(opsRoutes);
   await app.register(authRoutes);
-  await app.register(oidcRoutes, { onSsoLogin: (actor, tokens) => storeLoginTokens(app, actor, tokens) });
+  await app.register(oidcRoutes, {
+    onSsoLogin: (actor, tokens) => storeLoginTokens(app, actor, tokens),
+  });
   await app.register(usersRoutes);
   await app.register(settingsRoutes);
   await app.register(tokenVaultRoutes);

@@ -39,7 +39,9 @@ describe('loadConfig', () => {
     expect(config.warnings.join(' ')).toMatch(/dev-keys\.json/);
     const again = loadConfig({}, { cwd });
     // Same keys on restart (stored secrets stay readable).
-    expect(again.encryption.keys.get(again.encryption.activeKeyId)).toEqual(config.encryption.keys.get(config.encryption.activeKeyId));
+    expect(again.encryption.keys.get(again.encryption.activeKeyId)).toEqual(
+      config.encryption.keys.get(config.encryption.activeKeyId),
+    );
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.session)).toBe(true);
   });
@@ -66,7 +68,16 @@ describe('loadConfig', () => {
       SCIM_CONSOLE_PROFILE: 'staging',
     });
     expect(Object.keys(found).sort()).toEqual(
-      ['DATABASE_URL', 'ENCRYPTION_KEYS', 'LOG_LEVEL', 'OIDC_ROLE_MAP', 'PORT', 'RATE_LIMIT_MAX', 'SCIM_CONSOLE_PROFILE', 'SESSION_IDLE_MINUTES'].sort(),
+      [
+        'DATABASE_URL',
+        'ENCRYPTION_KEYS',
+        'LOG_LEVEL',
+        'OIDC_ROLE_MAP',
+        'PORT',
+        'RATE_LIMIT_MAX',
+        'SCIM_CONSOLE_PROFILE',
+        'SESSION_IDLE_MINUTES',
+      ].sort(),
     );
     expect(found.ENCRYPTION_KEYS).toMatch(/32 bytes/);
     expect(found.OIDC_ROLE_MAP).toMatch(/admins=superuser/);
@@ -79,23 +90,54 @@ describe('loadConfig', () => {
 
   it('refuses production without keys, with demo accounts, or over plain HTTP', () => {
     const missing = problems({ SCIM_CONSOLE_PROFILE: 'production' });
-    expect(Object.keys(missing)).toEqual(expect.arrayContaining(['ENCRYPTION_KEYS', 'TOKEN_FINGERPRINT_KEY', 'PUBLIC_URL']));
-    expect(problems({ ...productionEnv, DEMO_ACCOUNTS: 'true' })).toHaveProperty('DEMO_ACCOUNTS', 'must be false in production');
-    expect(problems({ ...productionEnv, PUBLIC_URL: 'http://console.example.com' })).toHaveProperty('PUBLIC_URL');
+    expect(Object.keys(missing)).toEqual(
+      expect.arrayContaining(['ENCRYPTION_KEYS', 'TOKEN_FINGERPRINT_KEY', 'PUBLIC_URL']),
+    );
+    expect(problems({ ...productionEnv, DEMO_ACCOUNTS: 'true' })).toHaveProperty(
+      'DEMO_ACCOUNTS',
+      'must be false in production',
+    );
+    expect(problems({ ...productionEnv, PUBLIC_URL: 'http://console.example.com' })).toHaveProperty(
+      'PUBLIC_URL',
+    );
     // Plain HTTP is fine behind a declared TLS-terminating proxy.
-    expect(problems({ ...productionEnv, PUBLIC_URL: 'http://console.internal', TRUST_PROXY: 'true' })).toEqual({});
-    expect(problems({ ...productionEnv, OIDC_ISSUER: 'http://idp.example.com', OIDC_CLIENT_ID: 'c' })).toHaveProperty('OIDC_ISSUER');
+    expect(
+      problems({ ...productionEnv, PUBLIC_URL: 'http://console.internal', TRUST_PROXY: 'true' }),
+    ).toEqual({});
+    expect(
+      problems({ ...productionEnv, OIDC_ISSUER: 'http://idp.example.com', OIDC_CLIENT_ID: 'c' }),
+    ).toHaveProperty('OIDC_ISSUER');
   });
 
   it('reads a key ring from a file and checks the active key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-    writeFileSync(join(dir, 'keys'), `# rotated 2026-12\nk1:${KEY}\nk2:${Buffer.alloc(32, 9).toString('base64')}\n`);
-    const config = loadConfig({ ...productionEnv, ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: 'keys', ENCRYPTION_ACTIVE_KEY: 'k2' }, { cwd: dir });
+    writeFileSync(
+      join(dir, 'keys'),
+      `# rotated 2026-12\nk1:${KEY}\nk2:${Buffer.alloc(32, 9).toString('base64')}\n`,
+    );
+    const config = loadConfig(
+      {
+        ...productionEnv,
+        ENCRYPTION_KEYS: undefined,
+        ENCRYPTION_KEYS_FILE: 'keys',
+        ENCRYPTION_ACTIVE_KEY: 'k2',
+      },
+      { cwd: dir },
+    );
     expect([...config.encryption.keys.keys()]).toEqual(['k1', 'k2']);
     expect(config.encryption.activeKeyId).toBe('k2');
-    expect(problems({ ...productionEnv, ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: 'keys' }, dir)).toHaveProperty('ENCRYPTION_ACTIVE_KEY');
-    expect(problems({ ...productionEnv, ENCRYPTION_ACTIVE_KEY: 'k9' })).toHaveProperty('ENCRYPTION_ACTIVE_KEY');
-    expect(problems({ ...productionEnv, ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: 'missing' }, dir).ENCRYPTION_KEYS_FILE).toMatch(/ENOENT/);
+    expect(
+      problems({ ...productionEnv, ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: 'keys' }, dir),
+    ).toHaveProperty('ENCRYPTION_ACTIVE_KEY');
+    expect(problems({ ...productionEnv, ENCRYPTION_ACTIVE_KEY: 'k9' })).toHaveProperty(
+      'ENCRYPTION_ACTIVE_KEY',
+    );
+    expect(
+      problems(
+        { ...productionEnv, ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: 'missing' },
+        dir,
+      ).ENCRYPTION_KEYS_FILE,
+    ).toMatch(/ENOENT/);
   });
 
   it('parses the OIDC role map and requires a client id for an explicit issuer', () => {
@@ -112,7 +154,9 @@ describe('loadConfig', () => {
       ['scim-auditors', 'auditor'],
     ]);
     expect(config.oidc?.defaultRole).toBeNull();
-    expect(problems({ ...productionEnv, OIDC_ISSUER: 'https://idp.example.com' })).toHaveProperty('OIDC_CLIENT_ID');
+    expect(problems({ ...productionEnv, OIDC_ISSUER: 'https://idp.example.com' })).toHaveProperty(
+      'OIDC_CLIENT_ID',
+    );
   });
 
   it('requires both TLS files', () => {
@@ -130,7 +174,9 @@ describe('.env.example', () => {
     expect(documented).toEqual([...CONFIG_VARIABLES].sort());
     // …and CONFIG_VARIABLES is really what the code reads (every get('X') / error names a listed variable).
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
-    const read = new Set([...source.matchAll(/(?:get|parse)\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]));
+    const read = new Set(
+      [...source.matchAll(/(?:get|parse)\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]),
+    );
     expect([...read].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });

@@ -136,14 +136,20 @@ const positiveNumber = (label: string) =>
   z
     .string()
     .trim()
-    .refine((v) => v !== '' && Number.isFinite(Number(v)) && Number(v) > 0, `${label} must be a positive number`)
+    .refine(
+      (v) => v !== '' && Number.isFinite(Number(v)) && Number(v) > 0,
+      `${label} must be a positive number`,
+    )
     .transform(Number);
 
 const positiveInt = (label: string, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .trim()
-    .refine((v) => /^\d+$/.test(v) && Number(v) > 0 && Number(v) <= max, `${label} must be an integer 1..${max}`)
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) > 0 && Number(v) <= max,
+      `${label} must be an integer 1..${max}`,
+    )
     .transform(Number);
 
 const httpUrl = z
@@ -168,12 +174,15 @@ export function parseKeyList(text: string): Map<string, Buffer> {
     const entry = raw.trim();
     if (!entry || entry.startsWith('#')) continue;
     const colon = entry.indexOf(':');
-    if (colon < 1) throw new Error(`entry ${keys.size + 1} must look like "k1:<base64 of 32 bytes>"`);
+    if (colon < 1)
+      throw new Error(`entry ${keys.size + 1} must look like "k1:<base64 of 32 bytes>"`);
     const id = entry.slice(0, colon);
-    if (!KEY_ID.test(id)) throw new Error(`key id "${id}" must be 1-32 letters, digits, "_" or "-"`);
+    if (!KEY_ID.test(id))
+      throw new Error(`key id "${id}" must be 1-32 letters, digits, "_" or "-"`);
     if (keys.has(id)) throw new Error(`key id "${id}" appears twice`);
     const bytes = Buffer.from(entry.slice(colon + 1).trim(), 'base64');
-    if (bytes.length !== 32) throw new Error(`key "${id}" must be 32 bytes of base64 (got ${bytes.length})`);
+    if (bytes.length !== 32)
+      throw new Error(`key "${id}" must be 32 bytes of base64 (got ${bytes.length})`);
     keys.set(id, bytes);
   }
   if (keys.size === 0) throw new Error('no keys given');
@@ -231,19 +240,34 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     return v === undefined || v.trim() === '' ? undefined : v;
   };
   function parse<T>(name: ConfigVariable, schema: z.ZodType<T, string>, fallback: T): T;
-  function parse<T>(name: ConfigVariable, schema: z.ZodType<T, string>, fallback?: undefined): T | undefined;
-  function parse<T>(name: ConfigVariable, schema: z.ZodType<T, string>, fallback?: T): T | undefined {
+  function parse<T>(
+    name: ConfigVariable,
+    schema: z.ZodType<T, string>,
+    fallback?: undefined,
+  ): T | undefined;
+  function parse<T>(
+    name: ConfigVariable,
+    schema: z.ZodType<T, string>,
+    fallback?: T,
+  ): T | undefined {
     const raw = get(name);
     if (raw === undefined) return fallback;
     const result = schema.safeParse(raw);
     if (!result.success) {
-      problems.push({ variable: name, message: result.error.issues.map((i) => i.message).join('; ') });
+      problems.push({
+        variable: name,
+        message: result.error.issues.map((i) => i.message).join('; '),
+      });
       return fallback;
     }
     return result.data;
   }
 
-  const profile = parse('SCIM_CONSOLE_PROFILE', z.enum(['demo', 'production'], 'must be demo or production'), 'demo');
+  const profile = parse(
+    'SCIM_CONSOLE_PROFILE',
+    z.enum(['demo', 'production'], 'must be demo or production'),
+    'demo',
+  );
   const production = profile === 'production';
 
   const host = parse('HOST', z.string().trim().min(1), production ? '0.0.0.0' : '127.0.0.1');
@@ -259,7 +283,11 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   let publicUrl = parse('PUBLIC_URL', httpUrl);
   if (!publicUrl) {
-    if (production) problems.push({ variable: 'PUBLIC_URL', message: 'is required in production (the https URL users open)' });
+    if (production)
+      problems.push({
+        variable: 'PUBLIC_URL',
+        message: 'is required in production (the https URL users open)',
+      });
     publicUrl = `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`;
   }
 
@@ -273,35 +301,56 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL'),
   );
   if (databaseUrl) database = { kind: 'postgres', url: databaseUrl };
-  else database = { kind: 'sqlite', path: resolve(cwd, parse('SQLITE_PATH', z.string().trim().min(1), './data/scim-console.db')) };
+  else
+    database = {
+      kind: 'sqlite',
+      path: resolve(cwd, parse('SQLITE_PATH', z.string().trim().min(1), './data/scim-console.db')),
+    };
 
   // Encryption key ring
   let keys: Map<string, Buffer> | undefined;
-  let activeKeyId = parse('ENCRYPTION_ACTIVE_KEY', z.string().trim().regex(KEY_ID, 'must be a key id like k1'));
+  let activeKeyId = parse(
+    'ENCRYPTION_ACTIVE_KEY',
+    z.string().trim().regex(KEY_ID, 'must be a key id like k1'),
+  );
   let fingerprintKey: Buffer | undefined;
   const keysInline = get('ENCRYPTION_KEYS');
   const keysFile = get('ENCRYPTION_KEYS_FILE');
   if (keysInline && keysFile) {
-    problems.push({ variable: 'ENCRYPTION_KEYS_FILE', message: 'set either ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE, not both' });
+    problems.push({
+      variable: 'ENCRYPTION_KEYS_FILE',
+      message: 'set either ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE, not both',
+    });
   } else if (keysInline || keysFile) {
     const variable = keysInline ? 'ENCRYPTION_KEYS' : 'ENCRYPTION_KEYS_FILE';
     try {
       const text = keysInline ?? readFileSync(resolve(cwd, keysFile!), 'utf8');
       keys = parseKeyList(text);
     } catch (error) {
-      const message = (error as NodeJS.ErrnoException).code ? `cannot read the file (${(error as NodeJS.ErrnoException).code})` : (error as Error).message;
+      const message = (error as NodeJS.ErrnoException).code
+        ? `cannot read the file (${(error as NodeJS.ErrnoException).code})`
+        : (error as Error).message;
       problems.push({ variable, message });
     }
   }
   const fingerprintRaw = get('TOKEN_FINGERPRINT_KEY');
   if (fingerprintRaw !== undefined) {
     const bytes = Buffer.from(fingerprintRaw.trim(), 'base64');
-    if (bytes.length < 32) problems.push({ variable: 'TOKEN_FINGERPRINT_KEY', message: 'must be at least 32 bytes of base64' });
+    if (bytes.length < 32)
+      problems.push({
+        variable: 'TOKEN_FINGERPRINT_KEY',
+        message: 'must be at least 32 bytes of base64',
+      });
     else fingerprintKey = bytes;
   }
   if (production) {
-    if (!keysInline && !keysFile) problems.push({ variable: 'ENCRYPTION_KEYS', message: 'is required in production (or ENCRYPTION_KEYS_FILE)' });
-    if (fingerprintRaw === undefined) problems.push({ variable: 'TOKEN_FINGERPRINT_KEY', message: 'is required in production' });
+    if (!keysInline && !keysFile)
+      problems.push({
+        variable: 'ENCRYPTION_KEYS',
+        message: 'is required in production (or ENCRYPTION_KEYS_FILE)',
+      });
+    if (fingerprintRaw === undefined)
+      problems.push({ variable: 'TOKEN_FINGERPRINT_KEY', message: 'is required in production' });
   } else if ((!keysInline && !keysFile) || fingerprintRaw === undefined) {
     const file = resolve(cwd, 'data/dev-keys.json');
     try {
@@ -315,15 +364,25 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
         `${demoKeys.created ? 'Generated' : 'Using'} demo encryption keys in ${file} — demo only; set ENCRYPTION_KEYS and TOKEN_FINGERPRINT_KEY for real use.`,
       );
     } catch (error) {
-      problems.push({ variable: 'ENCRYPTION_KEYS', message: `demo keys file ${file} unusable: ${(error as Error).message}` });
+      problems.push({
+        variable: 'ENCRYPTION_KEYS',
+        message: `demo keys file ${file} unusable: ${(error as Error).message}`,
+      });
     }
   }
   if (keys) {
     if (!activeKeyId) {
       if (keys.size === 1) activeKeyId = [...keys.keys()][0];
-      else problems.push({ variable: 'ENCRYPTION_ACTIVE_KEY', message: 'is required when several encryption keys are given' });
+      else
+        problems.push({
+          variable: 'ENCRYPTION_ACTIVE_KEY',
+          message: 'is required when several encryption keys are given',
+        });
     } else if (!keys.has(activeKeyId)) {
-      problems.push({ variable: 'ENCRYPTION_ACTIVE_KEY', message: `"${activeKeyId}" is not one of the given keys (${[...keys.keys()].join(', ')})` });
+      problems.push({
+        variable: 'ENCRYPTION_ACTIVE_KEY',
+        message: `"${activeKeyId}" is not one of the given keys (${[...keys.keys()].join(', ')})`,
+      });
     }
   }
 
@@ -333,7 +392,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
   };
 
   const demoAccounts = parse('DEMO_ACCOUNTS', boolString, !production);
-  if (production && demoAccounts) problems.push({ variable: 'DEMO_ACCOUNTS', message: 'must be false in production' });
+  if (production && demoAccounts)
+    problems.push({ variable: 'DEMO_ACCOUNTS', message: 'must be false in production' });
   let demoPassword = parse('DEMO_PASSWORD', z.string().min(8, 'must be at least 8 characters'));
   let passwordGenerated = false;
   if (demoAccounts && !demoPassword && !problems.some((p) => p.variable === 'DEMO_PASSWORD')) {
@@ -343,9 +403,20 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
 
   // Sandbox (demo): the default external SCIM API and OIDC issuer
   const sandboxUrl = parse('SANDBOX_URL', httpUrl, production ? undefined : SANDBOX_DEFAULTS.url);
-  const sandboxClientId = parse('SANDBOX_CLIENT_ID', z.string().trim().min(1), SANDBOX_DEFAULTS.clientId);
-  const sandboxClientSecret = parse('SANDBOX_CLIENT_SECRET', z.string().min(1), SANDBOX_DEFAULTS.clientSecret);
-  const sandbox = sandboxUrl && !production ? { url: sandboxUrl, clientId: sandboxClientId, clientSecret: sandboxClientSecret } : null;
+  const sandboxClientId = parse(
+    'SANDBOX_CLIENT_ID',
+    z.string().trim().min(1),
+    SANDBOX_DEFAULTS.clientId,
+  );
+  const sandboxClientSecret = parse(
+    'SANDBOX_CLIENT_SECRET',
+    z.string().min(1),
+    SANDBOX_DEFAULTS.clientSecret,
+  );
+  const sandbox =
+    sandboxUrl && !production
+      ? { url: sandboxUrl, clientId: sandboxClientId, clientSecret: sandboxClientSecret }
+      : null;
 
   // OIDC single sign-on
   const roleMapSchema = z.string().transform((text, ctx) => {
@@ -357,21 +428,32 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       const claim = entry.slice(0, eq).trim();
       const role = entry.slice(eq + 1).trim();
       if (eq < 1 || !claim || !isRole(role)) {
-        ctx.addIssue({ code: 'custom', message: `entry "${entry}" must look like "<claim value>=viewer|operator|auditor|admin"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${entry}" must look like "<claim value>=viewer|operator|auditor|admin"`,
+        });
         return z.NEVER;
       }
       map.set(claim, role);
     }
     return map;
   });
-  const roleSchema = z.enum(['viewer', 'operator', 'auditor', 'admin', 'none'], 'must be viewer, operator, auditor, admin or none');
+  const roleSchema = z.enum(
+    ['viewer', 'operator', 'auditor', 'admin', 'none'],
+    'must be viewer, operator, auditor, admin or none',
+  );
   const oidcIssuer = parse('OIDC_ISSUER', httpUrl) ?? (sandbox ? `${sandbox.url}/oidc` : undefined);
   let oidc: OidcConfig | null = null;
   if (oidcIssuer) {
     const explicitIssuer = get('OIDC_ISSUER') !== undefined;
-    const clientId = parse('OIDC_CLIENT_ID', z.string().trim().min(1)) ?? (explicitIssuer ? undefined : sandbox?.clientId);
-    const clientSecret = parse('OIDC_CLIENT_SECRET', z.string().min(1)) ?? (explicitIssuer ? undefined : sandbox?.clientSecret);
-    if (!clientId) problems.push({ variable: 'OIDC_CLIENT_ID', message: 'is required when OIDC_ISSUER is set' });
+    const clientId =
+      parse('OIDC_CLIENT_ID', z.string().trim().min(1)) ??
+      (explicitIssuer ? undefined : sandbox?.clientId);
+    const clientSecret =
+      parse('OIDC_CLIENT_SECRET', z.string().min(1)) ??
+      (explicitIssuer ? undefined : sandbox?.clientSecret);
+    if (!clientId)
+      problems.push({ variable: 'OIDC_CLIENT_ID', message: 'is required when OIDC_ISSUER is set' });
     if (production && !oidcIssuer.startsWith('https://')) {
       problems.push({ variable: 'OIDC_ISSUER', message: 'must be https in production' });
     }
@@ -384,7 +466,9 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
         'OIDC_SCOPES',
         z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean)),
         // Demo: the login token also carries the sandbox's SCIM scopes (connections of kind `login`).
-        explicitIssuer ? ['openid', 'profile', 'email'] : ['openid', 'profile', 'email', 'offline_access', 'scim:read'],
+        explicitIssuer
+          ? ['openid', 'profile', 'email']
+          : ['openid', 'profile', 'email', 'offline_access', 'scim:read'],
       ),
       roleClaim: parse('OIDC_ROLE_CLAIM', z.string().trim().min(1), 'groups'),
       roleMap: parse(
@@ -401,11 +485,16 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
             ]),
       ),
       defaultRole: defaultRole === 'none' ? null : defaultRole,
-      label: parse('OIDC_LABEL', z.string().trim().min(1).max(60), explicitIssuer ? 'Single sign-on' : 'Sandbox SSO'),
+      label: parse(
+        'OIDC_LABEL',
+        z.string().trim().min(1).max(60),
+        explicitIssuer ? 'Single sign-on' : 'Sandbox SSO',
+      ),
     };
   } else {
     for (const name of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
-      if (get(name) !== undefined) problems.push({ variable: name, message: 'is set but OIDC_ISSUER is not' });
+      if (get(name) !== undefined)
+        problems.push({ variable: name, message: 'is set but OIDC_ISSUER is not' });
     }
   }
 
@@ -428,18 +517,26 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
   const keyFile = parse('TLS_KEY_FILE', z.string().trim().min(1));
   let tls: Config['tls'] = null;
   if (certFile || keyFile) {
-    if (!certFile) problems.push({ variable: 'TLS_CERT_FILE', message: 'is required when TLS_KEY_FILE is set' });
-    if (!keyFile) problems.push({ variable: 'TLS_KEY_FILE', message: 'is required when TLS_CERT_FILE is set' });
-    for (const [name, file] of [['TLS_CERT_FILE', certFile], ['TLS_KEY_FILE', keyFile]] as const) {
-      if (file && !existsSync(resolve(cwd, file))) problems.push({ variable: name, message: `file not found: ${file}` });
+    if (!certFile)
+      problems.push({ variable: 'TLS_CERT_FILE', message: 'is required when TLS_KEY_FILE is set' });
+    if (!keyFile)
+      problems.push({ variable: 'TLS_KEY_FILE', message: 'is required when TLS_CERT_FILE is set' });
+    for (const [name, file] of [
+      ['TLS_CERT_FILE', certFile],
+      ['TLS_KEY_FILE', keyFile],
+    ] as const) {
+      if (file && !existsSync(resolve(cwd, file)))
+        problems.push({ variable: name, message: `file not found: ${file}` });
     }
-    if (certFile && keyFile) tls = { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) };
+    if (certFile && keyFile)
+      tls = { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) };
   }
 
   if (production && publicUrl.startsWith('http://') && trustProxy === false && !tls) {
     problems.push({
       variable: 'PUBLIC_URL',
-      message: 'is plain HTTP: production needs https (TLS_CERT_FILE/TLS_KEY_FILE) or TRUST_PROXY behind a TLS-terminating proxy',
+      message:
+        'is plain HTTP: production needs https (TLS_CERT_FILE/TLS_KEY_FILE) or TRUST_PROXY behind a TLS-terminating proxy',
     });
   }
 
@@ -453,7 +550,10 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
   if (webDistRaw !== undefined) {
     webDist = resolve(cwd, webDistRaw);
     if (!existsSync(resolve(webDist, 'index.html'))) {
-      problems.push({ variable: 'WEB_DIST', message: `no index.html in ${webDist} (build the web app first)` });
+      problems.push({
+        variable: 'WEB_DIST',
+        message: `no index.html in ${webDist} (build the web app first)`,
+      });
       webDist = null;
     }
   } else {
@@ -489,7 +589,11 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     encryption: { keys: keys ?? new Map(), activeKeyId: activeKeyId ?? '' },
     fingerprintKey: fingerprintKey ?? Buffer.alloc(0),
     session,
-    demo: { accounts: demoAccounts, password: demoAccounts ? (demoPassword ?? null) : null, passwordGenerated },
+    demo: {
+      accounts: demoAccounts,
+      password: demoAccounts ? (demoPassword ?? null) : null,
+      passwordGenerated,
+    },
     oidc,
     trustProxy,
     tls,
@@ -497,10 +601,22 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     auditRedactFilterValues: parse('AUDIT_REDACT_FILTER_VALUES', boolString, false),
     sandbox,
     webDist,
-    logLevel: parse('LOG_LEVEL', z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+    logLevel: parse(
+      'LOG_LEVEL',
+      z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
+      'info',
+    ),
     httpTimeoutMs: parse('HTTP_TIMEOUT_MS', positiveInt('HTTP_TIMEOUT_MS', 300_000), 10_000),
-    discoveryCacheSeconds: parse('DISCOVERY_CACHE_SECONDS', positiveInt('DISCOVERY_CACHE_SECONDS', 86_400), 300),
-    tokenRefreshMarginSeconds: parse('TOKEN_REFRESH_MARGIN_SECONDS', positiveInt('TOKEN_REFRESH_MARGIN_SECONDS', 3600), 60),
+    discoveryCacheSeconds: parse(
+      'DISCOVERY_CACHE_SECONDS',
+      positiveInt('DISCOVERY_CACHE_SECONDS', 86_400),
+      300,
+    ),
+    tokenRefreshMarginSeconds: parse(
+      'TOKEN_REFRESH_MARGIN_SECONDS',
+      positiveInt('TOKEN_REFRESH_MARGIN_SECONDS', 3600),
+      60,
+    ),
     scimConnectSrc,
     warnings,
   };
@@ -509,7 +625,13 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value) && !Buffer.isBuffer(value) && !(value instanceof Map)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Object.isFrozen(value) &&
+    !Buffer.isBuffer(value) &&
+    !(value instanceof Map)
+  ) {
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
     Object.freeze(value);
   }

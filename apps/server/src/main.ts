@@ -34,12 +34,22 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config);
   } catch (error) {
-    if (error instanceof MigrationError) fail(`${error.message}\nThe database was left as it was before that migration.`);
-    if (isDatabaseUnavailable(error) || (error as { code?: string }).code === '3D000' || (error as { code?: string }).code === '28P01') {
+    if (error instanceof MigrationError)
+      fail(`${error.message}\nThe database was left as it was before that migration.`);
+    if (
+      isDatabaseUnavailable(error) ||
+      (error as { code?: string }).code === '3D000' ||
+      (error as { code?: string }).code === '28P01'
+    ) {
       fail(`cannot use the database (${describeDatabase(config)}): ${(error as Error).message}`);
     }
-    if ((error as { code?: string }).code === 'SQLITE_NOTADB' || (error as { code?: string }).code === 'SQLITE_CORRUPT') {
-      fail(`the SQLite file is not a usable database (${describeDatabase(config)}): ${(error as Error).message}`);
+    if (
+      (error as { code?: string }).code === 'SQLITE_NOTADB' ||
+      (error as { code?: string }).code === 'SQLITE_CORRUPT'
+    ) {
+      fail(
+        `the SQLite file is not a usable database (${describeDatabase(config)}): ${(error as Error).message}`,
+      );
     }
     throw error;
   }
@@ -61,8 +71,14 @@ async function main(): Promise<void> {
   } catch (error) {
     await app.close().catch(() => {});
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use. Stop the other process or set PORT.`);
-    if (code === 'EACCES') fail(`no permission to listen on ${config.host}:${config.port}. Use a port above 1024 or set PORT.`);
+    if (code === 'EADDRINUSE')
+      fail(
+        `port ${config.port} on ${config.host} is already in use. Stop the other process or set PORT.`,
+      );
+    if (code === 'EACCES')
+      fail(
+        `no permission to listen on ${config.host}:${config.port}. Use a port above 1024 or set PORT.`,
+      );
     if (code === 'EADDRNOTAVAIL') fail(`HOST ${config.host} is not an address of this machine.`);
     throw error;
   }
@@ -77,10 +93,15 @@ async function main(): Promise<void> {
     `  database:  ${describeDatabase(config)}`,
   ];
   if (config.demo.accounts) {
-    lines.push(`  accounts:  admin, operator, auditor, viewer — password: ${config.demo.password}${config.demo.passwordGenerated ? ' (generated; set DEMO_PASSWORD to choose)' : ''}`);
+    lines.push(
+      `  accounts:  admin, operator, auditor, viewer — password: ${config.demo.password}${config.demo.passwordGenerated ? ' (generated; set DEMO_PASSWORD to choose)' : ''}`,
+    );
   }
   if (config.oidc) lines.push(`  SSO:       ${config.oidc.label} (${config.oidc.issuer})`);
-  if (config.sandbox) lines.push(`  sandbox:   ${config.sandbox.url}/scim/v2${seeded ? ` (${seeded} demo connections created)` : ''}`);
+  if (config.sandbox)
+    lines.push(
+      `  sandbox:   ${config.sandbox.url}/scim/v2${seeded ? ` (${seeded} demo connections created)` : ''}`,
+    );
   for (const warning of config.warnings) lines.push(`  note:      ${warning}`);
   process.stdout.write(lines.join('\n') + '\n\n');
 

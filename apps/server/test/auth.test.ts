@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createClock, forEachDatabase, login, sessionCookieFrom, TEST_PASSWORD, type TestApp } from './helpers/test-app.ts';
+import {
+  buildTestApp,
+  createClock,
+  forEachDatabase,
+  login,
+  sessionCookieFrom,
+  TEST_PASSWORD,
+  type TestApp,
+} from './helpers/test-app.ts';
 
 forEachDatabase((database) => {
   describe('local accounts and sessions', () => {
@@ -11,33 +19,53 @@ forEachDatabase((database) => {
       await app?.close();
     });
 
-    it.each(['admin', 'operator', 'auditor', 'viewer'])('signs in, reads /me and signs out as the demo %s', async (username) => {
-      const session = await login(app, username);
-      expect(session.user.role).toBe(username);
-      const me = await session.inject({ method: 'GET', url: '/api/auth/me' });
-      expect(me.statusCode).toBe(200);
-      expect(me.headers['cache-control']).toBe('no-store');
-      const body = me.json();
-      expect(body.user).toMatchObject({ username, role: username, authSource: 'local', preferences: { theme: 'system' } });
-      expect(body.csrfToken).toBe(session.csrfToken);
-      expect(JSON.stringify(body)).not.toMatch(/argon2|password/i);
+    it.each(['admin', 'operator', 'auditor', 'viewer'])(
+      'signs in, reads /me and signs out as the demo %s',
+      async (username) => {
+        const session = await login(app, username);
+        expect(session.user.role).toBe(username);
+        const me = await session.inject({ method: 'GET', url: '/api/auth/me' });
+        expect(me.statusCode).toBe(200);
+        expect(me.headers['cache-control']).toBe('no-store');
+        const body = me.json();
+        expect(body.user).toMatchObject({
+          username,
+          role: username,
+          authSource: 'local',
+          preferences: { theme: 'system' },
+        });
+        expect(body.csrfToken).toBe(session.csrfToken);
+        expect(JSON.stringify(body)).not.toMatch(/argon2|password/i);
 
-      const out = await session.inject({ method: 'POST', url: '/api/auth/logout' });
-      expect(out.statusCode).toBe(204);
-      expect(out.headers['set-cookie']).toMatch(/scim_console_session=;/);
-      // The old cookie no longer works: the session row is gone, not just the cookie.
-      const after = await session.inject({ method: 'GET', url: '/api/auth/me' });
-      expect(after.statusCode).toBe(401);
-      expect(after.json().error.code).toBe('SESSION_EXPIRED');
-    });
+        const out = await session.inject({ method: 'POST', url: '/api/auth/logout' });
+        expect(out.statusCode).toBe(204);
+        expect(out.headers['set-cookie']).toMatch(/scim_console_session=;/);
+        // The old cookie no longer works: the session row is gone, not just the cookie.
+        const after = await session.inject({ method: 'GET', url: '/api/auth/me' });
+        expect(after.statusCode).toBe(401);
+        expect(after.json().error.code).toBe('SESSION_EXPIRED');
+      },
+    );
 
     it('gives the same answer for a wrong password and an unknown user', async () => {
-      const wrong = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'operator', password: 'not-the-password' }, remoteAddress: '10.0.0.1' });
-      const unknown = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody-here', password: 'not-the-password' }, remoteAddress: '10.0.0.1' });
+      const wrong = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'operator', password: 'not-the-password' },
+        remoteAddress: '10.0.0.1',
+      });
+      const unknown = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'nobody-here', password: 'not-the-password' },
+        remoteAddress: '10.0.0.1',
+      });
       expect(wrong.statusCode).toBe(401);
       expect(unknown.statusCode).toBe(401);
       expect(wrong.body).toBe(unknown.body);
-      expect(wrong.json()).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'Wrong username or password.' } });
+      expect(wrong.json()).toEqual({
+        error: { code: 'INVALID_CREDENTIALS', message: 'Wrong username or password.' },
+      });
       expect(sessionCookieFrom(wrong)).toBeNull();
     });
 
@@ -48,7 +76,11 @@ forEachDatabase((database) => {
     });
 
     it('sets an HttpOnly, SameSite=Strict cookie (no Secure on http loopback) and rotates the id at login', async () => {
-      const first = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'viewer', password: TEST_PASSWORD } });
+      const first = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'viewer', password: TEST_PASSWORD },
+      });
       const setCookie = String(first.headers['set-cookie']);
       expect(setCookie).toMatch(/HttpOnly/i);
       expect(setCookie).toMatch(/SameSite=Strict/i);
@@ -56,11 +88,20 @@ forEachDatabase((database) => {
       expect(setCookie).not.toMatch(/Secure/i);
       const oldCookie = sessionCookieFrom(first)!;
       // Signing in again from the same browser issues a new id and ends the old session.
-      const second = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'viewer', password: TEST_PASSWORD }, headers: { cookie: oldCookie } });
+      const second = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'viewer', password: TEST_PASSWORD },
+        headers: { cookie: oldCookie },
+      });
       const newCookie = sessionCookieFrom(second)!;
       expect(newCookie).not.toBe(oldCookie);
-      expect((await app.inject({ url: '/api/auth/me', headers: { cookie: oldCookie } })).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/auth/me', headers: { cookie: newCookie } })).statusCode).toBe(200);
+      expect(
+        (await app.inject({ url: '/api/auth/me', headers: { cookie: oldCookie } })).statusCode,
+      ).toBe(401);
+      expect(
+        (await app.inject({ url: '/api/auth/me', headers: { cookie: newCookie } })).statusCode,
+      ).toBe(200);
     });
 
     it('stores only a hash of the session id', async () => {
@@ -73,13 +114,26 @@ forEachDatabase((database) => {
 
     it('refuses state-changing requests without the right CSRF token', async () => {
       const session = await login(app, 'admin');
-      const missing = await app.inject({ method: 'PUT', url: '/api/me/preferences', headers: { cookie: session.cookie }, payload: { theme: 'dark' } });
+      const missing = await app.inject({
+        method: 'PUT',
+        url: '/api/me/preferences',
+        headers: { cookie: session.cookie },
+        payload: { theme: 'dark' },
+      });
       expect(missing.statusCode).toBe(403);
       expect(missing.json().error.code).toBe('CSRF_INVALID');
-      const wrong = await session.inject({ method: 'POST', url: '/api/auth/logout', headers: { 'x-csrf-token': 'x'.repeat(43) } });
+      const wrong = await session.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: { 'x-csrf-token': 'x'.repeat(43) },
+      });
       expect(wrong.statusCode).toBe(403);
       expect(wrong.json().error.code).toBe('CSRF_INVALID');
-      const right = await session.inject({ method: 'PUT', url: '/api/me/preferences', payload: { theme: 'dark' } });
+      const right = await session.inject({
+        method: 'PUT',
+        url: '/api/me/preferences',
+        payload: { theme: 'dark' },
+      });
       expect(right.statusCode).toBe(200);
       expect(right.json().preferences.theme).toBe('dark');
     });
@@ -106,17 +160,32 @@ forEachDatabase((database) => {
       for (const username of ['operator', 'ghost-user']) {
         const statuses: number[] = [];
         for (let i = 0; i < 6; i++) {
-          const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'wrong-password' }, remoteAddress: '10.9.9.9' });
+          const res = await app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { username, password: 'wrong-password' },
+            remoteAddress: '10.9.9.9',
+          });
           statuses.push(res.statusCode);
         }
         expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
       }
       // Locked even with the right password; other IPs are unaffected.
-      const locked = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'operator', password: TEST_PASSWORD }, remoteAddress: '10.9.9.9' });
+      const locked = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'operator', password: TEST_PASSWORD },
+        remoteAddress: '10.9.9.9',
+      });
       expect(locked.statusCode).toBe(429);
       expect(locked.json().error.code).toBe('RATE_LIMITED');
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-      const elsewhere = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'operator', password: TEST_PASSWORD }, remoteAddress: '10.9.9.10' });
+      const elsewhere = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'operator', password: TEST_PASSWORD },
+        remoteAddress: '10.9.9.10',
+      });
       expect(elsewhere.statusCode).toBe(200);
     });
   });
@@ -163,10 +232,17 @@ describe('housekeeping', () => {
   it('removes abandoned sessions, spent throttle rows and stale OIDC states', async () => {
     const { runHousekeeping } = await import('../src/modules/auth/housekeeping.ts');
     const clock = createClock();
-    const app = await buildTestApp({ deps: { now: clock.now }, config: (c) => ({ ...c, session: { idleMinutes: 10, absoluteHours: 1 } }) });
+    const app = await buildTestApp({
+      deps: { now: clock.now },
+      config: (c) => ({ ...c, session: { idleMinutes: 10, absoluteHours: 1 } }),
+    });
     try {
       await login(app, 'viewer');
-      await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'viewer', password: 'wrong-password' } });
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'viewer', password: 'wrong-password' },
+      });
       await runHousekeeping(app.db, app.config, clock.now());
       expect(await app.db.selectFrom('sessions').select('id_hash').execute()).toHaveLength(1);
       clock.advance(11 * 60_000);

@@ -19,7 +19,14 @@ function start(env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'scim-console-main-'));
   const child = spawn(process.execPath, ['--import', TSX, join(SERVER_DIR, 'src/main.ts')], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, LOG_LEVEL: 'warn', DEMO_PASSWORD: 'main-test-password', SANDBOX_URL: 'http://127.0.0.1:9', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: cwd,
+      LOG_LEVEL: 'warn',
+      DEMO_PASSWORD: 'main-test-password',
+      SANDBOX_URL: 'http://127.0.0.1:9',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -42,7 +49,8 @@ function start(env: Record<string, string>) {
 }
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
 });
 
 describe('npm start (src/main.ts)', () => {
@@ -50,7 +58,9 @@ describe('npm start (src/main.ts)', () => {
     const server = start({ PORT: '0' });
     await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
     const { stdout } = server.output();
-    expect(stdout).toContain('accounts:  admin, operator, auditor, viewer — password: main-test-password');
+    expect(stdout).toContain(
+      'accounts:  admin, operator, auditor, viewer — password: main-test-password',
+    );
     expect(stdout).toMatch(/note: .*dev-keys\.json/);
     const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1]);
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
@@ -59,9 +69,20 @@ describe('npm start (src/main.ts)', () => {
       body: JSON.stringify({ username: 'operator', password: 'main-test-password' }),
     });
     expect(login.status).toBe(200);
-    const connections = await fetch(`http://127.0.0.1:${port}/api/connections`, { headers: { cookie: login.headers.getSetCookie()[0]!.split(';')[0]! } });
-    expect(((await connections.json()) as { connections: { name: string }[] }).connections.map((c) => c.name).sort()).toEqual(
-      ['Sandbox (OAuth)', 'Sandbox (SSO login)', 'Sandbox (personal token)', 'Sandbox (relay)'].sort(),
+    const connections = await fetch(`http://127.0.0.1:${port}/api/connections`, {
+      headers: { cookie: login.headers.getSetCookie()[0]!.split(';')[0]! },
+    });
+    expect(
+      ((await connections.json()) as { connections: { name: string }[] }).connections
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(
+      [
+        'Sandbox (OAuth)',
+        'Sandbox (SSO login)',
+        'Sandbox (personal token)',
+        'Sandbox (relay)',
+      ].sort(),
     );
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
@@ -93,7 +114,9 @@ describe('npm start (src/main.ts)', () => {
   it('says so clearly when the database cannot be reached', async () => {
     const server = start({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none' });
     expect(await server.exited).toBe(1);
-    expect(server.output().stderr).toMatch(/cannot use the database \(PostgreSQL 127\.0\.0\.1:9\/none\)/);
+    expect(server.output().stderr).toMatch(
+      /cannot use the database \(PostgreSQL 127\.0\.0\.1:9\/none\)/,
+    );
     expect(server.output().stderr).not.toMatch(/\n\s+at /);
   });
 });

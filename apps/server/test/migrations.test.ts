@@ -26,9 +26,16 @@ forEachDatabase((database) => {
 
     it('let two concurrent runs (two replicas starting) apply each migration exactly once', async () => {
       ({ handle } = await createTestDatabase(database));
-      const results = await Promise.all([migrateToLatest(handle.db, handle.dialect), migrateToLatest(handle.db, handle.dialect)]);
-      expect([...results[0].applied, ...results[1].applied].sort()).toEqual(Object.keys(migrations).sort());
-      const rows = await sql<{ n: string | number }>`select count(*) as n from kysely_migration`.execute(handle.db);
+      const results = await Promise.all([
+        migrateToLatest(handle.db, handle.dialect),
+        migrateToLatest(handle.db, handle.dialect),
+      ]);
+      expect([...results[0].applied, ...results[1].applied].sort()).toEqual(
+        Object.keys(migrations).sort(),
+      );
+      const rows = await sql<{
+        n: string | number;
+      }>`select count(*) as n from kysely_migration`.execute(handle.db);
       expect(Number(rows.rows[0]!.n)).toBe(Object.keys(migrations).length);
     });
 
@@ -43,10 +50,16 @@ forEachDatabase((database) => {
           },
         },
       };
-      await expect(migrateToLatest(handle.db, handle.dialect, broken)).rejects.toThrow(/2099-01-01T00-00-broken/);
+      await expect(migrateToLatest(handle.db, handle.dialect, broken)).rejects.toThrow(
+        /2099-01-01T00-00-broken/,
+      );
       if (database === 'postgres') {
         // Transactional DDL: nothing of the failed migration remains.
-        const t = await sql<{ n: string }>`select count(*) as n from information_schema.tables where table_name = 'half_done' and table_schema = current_schema()`.execute(handle.db);
+        const t = await sql<{
+          n: string;
+        }>`select count(*) as n from information_schema.tables where table_name = 'half_done' and table_schema = current_schema()`.execute(
+          handle.db,
+        );
         expect(Number(t.rows[0]!.n)).toBe(0);
       }
     });

@@ -22,7 +22,9 @@ describe('role mapping', () => {
     expect(roleFromClaims(settings, { groups: 'ops' })).toBe('operator');
     expect(roleFromClaims(settings, { groups: ['unknown'] })).toBe('viewer');
     expect(roleFromClaims({ ...settings, defaultRole: null }, { groups: [] })).toBeNull();
-    expect(roleFromClaims({ ...settings, roleClaim: 'realm.roles' }, { realm: { roles: ['admins'] } })).toBe('admin');
+    expect(
+      roleFromClaims({ ...settings, roleClaim: 'realm.roles' }, { realm: { roles: ['admins'] } }),
+    ).toBe('admin');
   });
 });
 
@@ -40,7 +42,10 @@ describe('OIDC single sign-on against the sandbox', () => {
   });
 
   async function signIn(username: string, returnTo = '/queries') {
-    const start = await app.inject({ method: 'GET', url: `/api/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}` });
+    const start = await app.inject({
+      method: 'GET',
+      url: `/api/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}`,
+    });
     expect(start.statusCode).toBe(302);
     const binding = String(start.headers['set-cookie']).split(';')[0]!;
     expect(binding).toMatch(/^scim_console_oidc=/);
@@ -49,14 +54,22 @@ describe('OIDC single sign-on against the sandbox', () => {
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
     expect(location.searchParams.get('state')).toBeTruthy();
     expect(location.searchParams.get('nonce')).toBeTruthy();
-    const callback = await signInAtIdp(location.href, { username, password: sandbox.password }, CALLBACK);
+    const callback = await signInAtIdp(
+      location.href,
+      { username, password: sandbox.password },
+      CALLBACK,
+    );
     return { callbackPath: callback.slice(PUBLIC_URL.length), binding };
   }
 
   it('signs each sandbox account in with the role its groups map to, creating the user just in time', async () => {
     for (const username of ['admin', 'operator', 'auditor', 'viewer']) {
       const { callbackPath, binding } = await signIn(username);
-      const done = await app.inject({ method: 'GET', url: callbackPath, headers: { cookie: binding } });
+      const done = await app.inject({
+        method: 'GET',
+        url: callbackPath,
+        headers: { cookie: binding },
+      });
       expect(done.statusCode).toBe(302);
       expect(done.headers.location).toBe('/queries');
       const cookie = sessionCookieFrom(done);
@@ -69,28 +82,49 @@ describe('OIDC single sign-on against the sandbox', () => {
       expect(user.username).not.toBe(username);
       expect(user.username.startsWith(username)).toBe(true);
     }
-    const sso = await app.db.selectFrom('users').select(['username', 'role', 'oidc_subject']).where('auth_source', '=', 'oidc').execute();
+    const sso = await app.db
+      .selectFrom('users')
+      .select(['username', 'role', 'oidc_subject'])
+      .where('auth_source', '=', 'oidc')
+      .execute();
     expect(sso).toHaveLength(4);
     // Signing in again finds the same user (issuer + subject), no duplicate.
     const again = await signIn('viewer');
-    expect((await app.inject({ url: again.callbackPath, headers: { cookie: again.binding } })).statusCode).toBe(302);
-    expect(await app.db.selectFrom('users').select('id').where('auth_source', '=', 'oidc').execute()).toHaveLength(4);
+    expect(
+      (await app.inject({ url: again.callbackPath, headers: { cookie: again.binding } }))
+        .statusCode,
+    ).toBe(302);
+    expect(
+      await app.db.selectFrom('users').select('id').where('auth_source', '=', 'oidc').execute(),
+    ).toHaveLength(4);
   });
 
   it("hands the sign-in's token set to the vault for the SSO-login connection", async () => {
     await seedDemoConnections(app.db, app.config);
-    const login = await app.db.selectFrom('connections').select('id').where('auth_kind', '=', 'login').executeTakeFirstOrThrow();
+    const login = await app.db
+      .selectFrom('connections')
+      .select('id')
+      .where('auth_kind', '=', 'login')
+      .executeTakeFirstOrThrow();
     const { callbackPath, binding } = await signIn('operator');
     const done = await app.inject({ url: callbackPath, headers: { cookie: binding } });
     const cookie = sessionCookieFrom(done)!;
-    const status = await app.inject({ url: `/api/token/status?connectionId=${login.id}`, headers: { cookie } });
+    const status = await app.inject({
+      url: `/api/token/status?connectionId=${login.id}`,
+      headers: { cookie },
+    });
     expect(status.statusCode).toBe(200);
     expect(status.json()).toMatchObject({ connectionId: login.id, kind: 'login', state: 'valid' });
     expect(status.json().fingerprint).toBeTruthy();
-    const token = await app.inject({ url: `/api/token?connectionId=${login.id}`, headers: { cookie } });
+    const token = await app.inject({
+      url: `/api/token?connectionId=${login.id}`,
+      headers: { cookie },
+    });
     expect(token.statusCode).toBe(200);
     // The access token is the sandbox's JWT for the SCIM audience, usable against the SCIM API.
-    const scim = await fetch(`${sandbox.scimUrl}/Users?count=1`, { headers: { authorization: `Bearer ${token.json().accessToken}` } });
+    const scim = await fetch(`${sandbox.scimUrl}/Users?count=1`, {
+      headers: { authorization: `Bearer ${token.json().accessToken}` },
+    });
     expect(scim.status).toBe(200);
   });
 
@@ -103,15 +137,24 @@ describe('OIDC single sign-on against the sandbox', () => {
     // The state was consumed by that attempt: even the right browser cannot use it now.
     const late = await app.inject({ url: callbackPath, headers: { cookie: binding } });
     expect(late.headers.location).toBe('/login?error=UNAUTHENTICATED');
-    const logs = await app.db.selectFrom('audit_events').select(['action']).where('action', '=', 'auth.login_failed').execute();
+    const logs = await app.db
+      .selectFrom('audit_events')
+      .select(['action'])
+      .where('action', '=', 'auth.login_failed')
+      .execute();
     expect(logs.length).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a returnTo that leaves the site', async () => {
     for (const returnTo of ['https://evil.example/', '//evil.example', '/\\evil.example']) {
-      const res = await app.inject({ url: `/api/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}` });
+      const res = await app.inject({
+        url: `/api/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}`,
+      });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'querystring.returnTo' } });
+      expect(res.json().error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { field: 'querystring.returnTo' },
+      });
     }
   });
 

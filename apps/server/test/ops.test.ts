@@ -29,10 +29,17 @@ forEachDatabase((database) => {
 
     it('/metrics counts requests by route pattern and status, without ids or query strings', async () => {
       const session = await login(app, 'admin');
-      await session.inject({ url: '/api/users/3f6c1a8e-secret-id?filter=userName%20eq%20%22bjensen%22', method: 'DELETE' });
+      await session.inject({
+        url: '/api/users/3f6c1a8e-secret-id?filter=userName%20eq%20%22bjensen%22',
+        method: 'DELETE',
+      });
       const text = (await app.inject({ url: '/metrics' })).body;
-      expect(text).toMatch(/scim_console_http_requests_total\{method="POST",route="\/api\/auth\/login",status_code="200"\} \d+/);
-      expect(text).toMatch(/scim_console_http_requests_total\{method="DELETE",route="\/api\/users\/:id",status_code="404"\} 1/);
+      expect(text).toMatch(
+        /scim_console_http_requests_total\{method="POST",route="\/api\/auth\/login",status_code="200"\} \d+/,
+      );
+      expect(text).toMatch(
+        /scim_console_http_requests_total\{method="DELETE",route="\/api\/users\/:id",status_code="404"\} 1/,
+      );
       expect(text).toContain('scim_console_http_request_duration_seconds_bucket');
       expect(text).not.toMatch(/3f6c1a8e|bjensen|admin/);
     });
@@ -50,12 +57,32 @@ describe('security headers', () => {
 
   it('sends a strict CSP listing direct-mode connection origins, and the usual hardening headers', async () => {
     const now = new Date().toISOString();
-    const base = { auth_kind: 'static', vendor: 'generic', allow_private_network: 0, grant_roles: '[]', grant_user_ids: '[]', created_at: now, updated_at: now } as const;
+    const base = {
+      auth_kind: 'static',
+      vendor: 'generic',
+      allow_private_network: 0,
+      grant_roles: '[]',
+      grant_user_ids: '[]',
+      created_at: now,
+      updated_at: now,
+    } as const;
     await app.db
       .insertInto('connections')
       .values([
-        { ...base, id: 'c1', name: 'Direct', base_url: 'https://acme.okta.com/api/scim/v2', execution_mode: 'direct' },
-        { ...base, id: 'c2', name: 'Relayed', base_url: 'https://relayed.example.net/scim/v2', execution_mode: 'relay' },
+        {
+          ...base,
+          id: 'c1',
+          name: 'Direct',
+          base_url: 'https://acme.okta.com/api/scim/v2',
+          execution_mode: 'direct',
+        },
+        {
+          ...base,
+          id: 'c2',
+          name: 'Relayed',
+          base_url: 'https://relayed.example.net/scim/v2',
+          execution_mode: 'relay',
+        },
       ])
       .execute();
     invalidateCspCache();
@@ -65,7 +92,9 @@ describe('security headers', () => {
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("img-src 'self' data:");
-    expect(csp).toMatch(/connect-src 'self' https:\/\/acme\.okta\.com https:\/\/idp\.example\.com;/);
+    expect(csp).toMatch(
+      /connect-src 'self' https:\/\/acme\.okta\.com https:\/\/idp\.example\.com;/,
+    );
     expect(csp).not.toContain('relayed.example.net'); // relay mode: the browser only calls us
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
@@ -76,7 +105,9 @@ describe('security headers', () => {
   it('serves the OpenAPI document and UI under the same CSP', async () => {
     const doc = await app.inject({ url: '/api/docs/json' });
     expect(doc.statusCode).toBe(200);
-    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/users/{id}']));
+    expect(Object.keys(doc.json().paths)).toEqual(
+      expect.arrayContaining(['/api/auth/login', '/api/users/{id}']),
+    );
     const ui = await app.inject({ url: '/api/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger-ui');
@@ -86,11 +117,26 @@ describe('security headers', () => {
 
   it('answers every error in the one shape, without internals', async () => {
     const notFound = await app.inject({ url: '/api/nothing-here?token=abc' });
-    expect(notFound.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route GET /api/nothing-here' } });
-    const badJson = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
+    expect(notFound.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route GET /api/nothing-here' },
+    });
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":',
+    });
     expect(badJson.statusCode).toBe(400);
-    expect(badJson.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'body' } });
-    const big = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ username: 'x'.repeat(1_100_000), password: 'y' }) });
+    expect(badJson.json().error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'body' },
+    });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ username: 'x'.repeat(1_100_000), password: 'y' }),
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -106,8 +152,19 @@ describe('production hardening', () => {
       expect(await app.db.selectFrom('users').select('id').execute()).toHaveLength(0);
       const { hashPassword } = await import('../src/modules/auth/password.ts');
       const { insertUser } = await import('../src/modules/users/users.repository.ts');
-      await insertUser(app.db, { username: 'root', displayName: 'Root', role: 'admin', authSource: 'local', passwordHash: await hashPassword('root-password-1'), now: new Date() });
-      const loginRes = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'root', password: 'root-password-1' } });
+      await insertUser(app.db, {
+        username: 'root',
+        displayName: 'Root',
+        role: 'admin',
+        authSource: 'local',
+        passwordHash: await hashPassword('root-password-1'),
+        now: new Date(),
+      });
+      const loginRes = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'root', password: 'root-password-1' },
+      });
       expect(String(loginRes.headers['set-cookie'])).toMatch(/; Secure/);
     } finally {
       await app.close();
@@ -121,7 +178,12 @@ describe('rate limits', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: `u${i}`, password: 'x' }, remoteAddress: '10.1.1.1' });
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { username: `u${i}`, password: 'x' },
+          remoteAddress: '10.1.1.1',
+        });
         codes.push(res.statusCode);
         if (res.statusCode === 429) {
           expect(res.json().error.code).toBe('RATE_LIMITED');
@@ -130,7 +192,10 @@ describe('rate limits', () => {
       }
       expect(codes).toEqual([401, 401, 401, 429]);
       // Probes are never limited.
-      for (let i = 0; i < 5; i++) expect((await app.inject({ url: '/healthz', remoteAddress: '10.1.1.1' })).statusCode).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await app.inject({ url: '/healthz', remoteAddress: '10.1.1.1' })).statusCode).toBe(
+          200,
+        );
     } finally {
       await app.close();
     }
@@ -154,7 +219,10 @@ describe('the built web app', () => {
   beforeAll(async () => {
     const dist = mkdtempSync(join(tmpdir(), 'web-dist-'));
     mkdirSync(join(dist, 'assets'));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>SCIM Console</title><script type="module" src="/assets/app-1a2b.js"></script>');
+    writeFileSync(
+      join(dist, 'index.html'),
+      '<!doctype html><title>SCIM Console</title><script type="module" src="/assets/app-1a2b.js"></script>',
+    );
     writeFileSync(join(dist, 'assets', 'app-1a2b.js'), 'console.log(1)');
     writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     app = await buildTestApp({ env: { WEB_DIST: dist } });
@@ -192,8 +260,32 @@ describe('native TLS', () => {
     const { execFileSync } = await import('node:child_process');
     const https = await import('node:https');
     const dir = mkdtempSync(join(tmpdir(), 'tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-    const app = await buildTestApp({ env: { TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem'), PUBLIC_URL: 'https://127.0.0.1:8443' } });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const app = await buildTestApp({
+      env: {
+        TLS_CERT_FILE: join(dir, 'cert.pem'),
+        TLS_KEY_FILE: join(dir, 'key.pem'),
+        PUBLIC_URL: 'https://127.0.0.1:8443',
+      },
+    });
     try {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const port = (app.server.address() as { port: number }).port;

@@ -10,11 +10,20 @@ describe('policy (DESIGN.md §4)', () => {
     viewer: ['query:run', 'token:own', 'history:own'],
     operator: ['query:run', 'query:free-filter', 'token:own', 'history:own'],
     auditor: ['token:own', 'history:own', 'audit:read-all'],
-    admin: ['query:run', 'query:free-filter', 'token:own', 'history:own', 'audit:read-all', 'admin:manage'],
+    admin: [
+      'query:run',
+      'query:free-filter',
+      'token:own',
+      'history:own',
+      'audit:read-all',
+      'admin:manage',
+    ],
   };
   it.each(Object.entries(table))('%s has exactly its permissions', (role, permissions) => {
     expect([...permissionsForRole(role as Role)].sort()).toEqual([...permissions].sort());
-    expect(can({ permissions: permissionsForRole(role as Role) }, 'admin:manage')).toBe(role === 'admin');
+    expect(can({ permissions: permissionsForRole(role as Role) }, 'admin:manage')).toBe(
+      role === 'admin',
+    );
   });
 });
 
@@ -22,7 +31,9 @@ describe('route declarations', () => {
   it('refuses to start with a route that declares no permission', async () => {
     const app = Fastify();
     registerPermissionHook(app);
-    expect(() => app.get('/api/forgotten', async () => 'oops')).toThrow(/GET \/api\/forgotten must declare config.permission/);
+    expect(() => app.get('/api/forgotten', async () => 'oops')).toThrow(
+      /GET \/api\/forgotten must declare config.permission/,
+    );
     await app.close();
   });
 
@@ -31,8 +42,26 @@ describe('route declarations', () => {
     try {
       const access = new Map(app.routeAccess.map((r) => [`${r.method} ${r.url}`, r.permission]));
       expect(app.routeAccess.length).toBeGreaterThan(20);
-      for (const route of app.routeAccess) expect(['public', 'authenticated', 'query:run', 'query:free-filter', 'token:own', 'history:own', 'audit:read-all', 'admin:manage']).toContain(route.permission);
-      expect(Object.fromEntries([...access].filter(([k]) => /\/(api\/(auth|me|users|settings)|healthz|readyz|metrics)/.test(k) && !k.startsWith('HEAD')))).toEqual({
+      for (const route of app.routeAccess)
+        expect([
+          'public',
+          'authenticated',
+          'query:run',
+          'query:free-filter',
+          'token:own',
+          'history:own',
+          'audit:read-all',
+          'admin:manage',
+        ]).toContain(route.permission);
+      expect(
+        Object.fromEntries(
+          [...access].filter(
+            ([k]) =>
+              /\/(api\/(auth|me|users|settings)|healthz|readyz|metrics)/.test(k) &&
+              !k.startsWith('HEAD'),
+          ),
+        ),
+      ).toEqual({
         'GET /api/auth/providers': 'public',
         'POST /api/auth/login': 'public',
         'POST /api/auth/logout': 'authenticated',
@@ -51,11 +80,27 @@ describe('route declarations', () => {
         'GET /metrics': 'public',
       });
       // Only the documented public surface is public.
-      const publicApi = app.routeAccess.filter((r) => r.permission === 'public' && r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.method !== 'HEAD');
+      const publicApi = app.routeAccess.filter(
+        (r) =>
+          r.permission === 'public' &&
+          r.url.startsWith('/api/') &&
+          !r.url.startsWith('/api/docs') &&
+          r.method !== 'HEAD',
+      );
       expect(publicApi.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
-        ['GET /api/auth/oidc/callback', 'GET /api/auth/oidc/start', 'GET /api/auth/providers', 'GET /api/settings/branding', 'POST /api/auth/login'].concat(
-          publicApi.map((r) => `${r.method} ${r.url}`).filter((k) => k.startsWith('GET /api/token/oauth/callback')),
-        ).sort(),
+        [
+          'GET /api/auth/oidc/callback',
+          'GET /api/auth/oidc/start',
+          'GET /api/auth/providers',
+          'GET /api/settings/branding',
+          'POST /api/auth/login',
+        ]
+          .concat(
+            publicApi
+              .map((r) => `${r.method} ${r.url}`)
+              .filter((k) => k.startsWith('GET /api/token/oauth/callback')),
+          )
+          .sort(),
       );
     } finally {
       await app.close();
@@ -68,7 +113,8 @@ describe('route × role (platform routes)', () => {
   const sessions = {} as Record<Role, LoggedIn>;
   beforeAll(async () => {
     app = await buildTestApp();
-    for (const role of ['viewer', 'operator', 'auditor', 'admin'] as const) sessions[role] = await login(app, role);
+    for (const role of ['viewer', 'operator', 'auditor', 'admin'] as const)
+      sessions[role] = await login(app, role);
   });
   afterAll(async () => {
     await app?.close();
@@ -79,34 +125,61 @@ describe('route × role (platform routes)', () => {
     { method: 'POST', url: '/api/users', payload: { username: 'newbie', role: 'viewer' } },
     { method: 'PATCH', url: '/api/users/some-id', payload: { displayName: 'x' } },
     { method: 'DELETE', url: '/api/users/some-id' },
-    { method: 'PUT', url: '/api/settings/branding', payload: { name: 'X', primaryColor: '#000000', logoDataUrl: null } },
+    {
+      method: 'PUT',
+      url: '/api/settings/branding',
+      payload: { name: 'X', primaryColor: '#000000', logoDataUrl: null },
+    },
   ] as const;
 
-  it.each(['viewer', 'operator', 'auditor'] as const)('%s gets 403 FORBIDDEN on admin routes, each leaving an audit event', async (role) => {
-    for (const route of adminOnly) {
-      const res = await sessions[role].inject({ method: route.method, url: route.url, ...('payload' in route ? { payload: route.payload } : {}) });
-      expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
-      expect(res.json().error.code).toBe('FORBIDDEN');
-    }
-    const denied = await app.db
-      .selectFrom('audit_events')
-      .select(['actor_username'])
-      .where('action', '=', 'permission.denied')
-      .where('actor_username', '=', role)
-      .execute();
-    expect(denied).toHaveLength(adminOnly.length);
-  });
+  it.each(['viewer', 'operator', 'auditor'] as const)(
+    '%s gets 403 FORBIDDEN on admin routes, each leaving an audit event',
+    async (role) => {
+      for (const route of adminOnly) {
+        const res = await sessions[role].inject({
+          method: route.method,
+          url: route.url,
+          ...('payload' in route ? { payload: route.payload } : {}),
+        });
+        expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
+        expect(res.json().error.code).toBe('FORBIDDEN');
+      }
+      const denied = await app.db
+        .selectFrom('audit_events')
+        .select(['actor_username'])
+        .where('action', '=', 'permission.denied')
+        .where('actor_username', '=', role)
+        .execute();
+      expect(denied).toHaveLength(adminOnly.length);
+    },
+  );
 
   it('anonymous callers get 401 on every non-public route', async () => {
-    for (const route of [...adminOnly, { method: 'GET', url: '/api/auth/me' }, { method: 'PUT', url: '/api/me/preferences' }, { method: 'POST', url: '/api/auth/logout' }]) {
-      const res = await app.inject({ method: route.method, url: route.url, ...('payload' in route ? { payload: route.payload } : {}) });
+    for (const route of [
+      ...adminOnly,
+      { method: 'GET', url: '/api/auth/me' },
+      { method: 'PUT', url: '/api/me/preferences' },
+      { method: 'POST', url: '/api/auth/logout' },
+    ]) {
+      const res = await app.inject({
+        method: route.method,
+        url: route.url,
+        ...('payload' in route ? { payload: route.payload } : {}),
+      });
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
       expect(res.json().error.code).toBe('UNAUTHENTICATED');
     }
   });
 
   it('public routes answer everyone', async () => {
-    for (const url of ['/api/auth/providers', '/api/settings/branding', '/healthz', '/readyz', '/metrics', '/api/docs/json']) {
+    for (const url of [
+      '/api/auth/providers',
+      '/api/settings/branding',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/api/docs/json',
+    ]) {
       expect((await app.inject({ url })).statusCode, url).toBe(200);
     }
   });

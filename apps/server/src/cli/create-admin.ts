@@ -22,7 +22,8 @@ export async function createAdmin(
   options: { database?: DatabaseHandle; now?: () => Date } = {},
 ): Promise<{ username: string; password: string; created: boolean }> {
   const parsed = usernameSchema.safeParse(rawUsername);
-  if (!parsed.success) throw new Error(`username ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  if (!parsed.success)
+    throw new Error(`username ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
   const username = parsed.data;
   const now = (options.now ?? (() => new Date()))();
   const password = randomBytes(18).toString('base64url');
@@ -31,12 +32,18 @@ export async function createAdmin(
   try {
     await migrateToLatest(handle.db, handle.dialect);
     const existing = await findUserByUsername(handle.db, username);
-    if (existing && existing.auth_source !== 'local') throw new Error(`"${username}" is a single sign-on account; choose another name`);
+    if (existing && existing.auth_source !== 'local')
+      throw new Error(`"${username}" is a single sign-on account; choose another name`);
     await handle.db.transaction().execute(async (trx) => {
       if (existing) {
         await trx
           .updateTable('users')
-          .set({ password_hash: passwordHash, role: 'admin', disabled: 0, updated_at: now.toISOString() })
+          .set({
+            password_hash: passwordHash,
+            role: 'admin',
+            disabled: 0,
+            updated_at: now.toISOString(),
+          })
           .where('id', '=', existing.id)
           .execute();
         await trx.deleteFrom('sessions').where('user_id', '=', existing.id).execute();
@@ -44,11 +51,28 @@ export async function createAdmin(
           action: 'user.updated',
           actor: null,
           outcome: { status: 200 },
-          details: { userId: existing.id, username, changed: ['password', 'role', 'disabled'], role: 'admin' },
+          details: {
+            userId: existing.id,
+            username,
+            changed: ['password', 'role', 'disabled'],
+            role: 'admin',
+          },
         });
       } else {
-        const row = await insertUser(trx, { username, displayName: username, role: 'admin', authSource: 'local', passwordHash, now });
-        await recordAudit(trx, { action: 'user.created', actor: null, outcome: { status: 201 }, details: { userId: row.id, username, role: 'admin' } });
+        const row = await insertUser(trx, {
+          username,
+          displayName: username,
+          role: 'admin',
+          authSource: 'local',
+          passwordHash,
+          now,
+        });
+        await recordAudit(trx, {
+          action: 'user.created',
+          actor: null,
+          outcome: { status: 201 },
+          details: { userId: row.id, username, role: 'admin' },
+        });
       }
     });
     return { username, password, created: !existing };
@@ -66,9 +90,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const config = loadConfig();
     const result = await createAdmin(config, username);
-    process.stdout.write(`${result.created ? 'Created' : 'Reset'} admin "${result.username}". Password (shown once): ${result.password}\n`);
+    process.stdout.write(
+      `${result.created ? 'Created' : 'Reset'} admin "${result.username}". Password (shown once): ${result.password}\n`,
+    );
   } catch (error) {
-    process.stderr.write(`create-admin: ${error instanceof ConfigError ? error.message : (error as Error).message}\n`);
+    process.stderr.write(
+      `create-admin: ${error instanceof ConfigError ? error.message : (error as Error).message}\n`,
+    );
     process.exit(1);
   }
 }

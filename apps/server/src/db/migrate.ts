@@ -3,7 +3,13 @@
  * wrapped in a session-level advisory lock so replicas starting together take turns
  * (Kysely additionally locks inside its own transaction).
  */
-import { Migrator, sql, type Kysely, type MigrationProvider, type Migration as KyselyMigration } from 'kysely';
+import {
+  Migrator,
+  sql,
+  type Kysely,
+  type MigrationProvider,
+  type Migration as KyselyMigration,
+} from 'kysely';
 import type { Dialect } from './database.ts';
 import { migrations as allMigrations } from './migrations/index.ts';
 import type { Migration } from './migrations/migration.ts';
@@ -40,9 +46,16 @@ export async function migrateToLatest(
       return out;
     },
   };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-  const run = async (target: Kysely<any>, migrationTableSchema?: string): Promise<MigrationReport> => {
-    const migrator = new Migrator({ db: target, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  const run = async (
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+    target: Kysely<any>,
+    migrationTableSchema?: string,
+  ): Promise<MigrationReport> => {
+    const migrator = new Migrator({
+      db: target,
+      provider,
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
+    });
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error) {
@@ -52,7 +65,9 @@ export async function migrateToLatest(
         failed?.migrationName,
       );
     }
-    return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    return {
+      applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    };
   };
   if (dialect !== 'postgres') return run(db);
   // A session-level lock needs one dedicated connection for lock and unlock.
@@ -61,7 +76,9 @@ export async function migrateToLatest(
     try {
       // Name the schema explicitly: Kysely otherwise looks for its migration tables in every
       // schema of the database and would take another schema's for ours.
-      const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(conn);
+      const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+        conn,
+      );
       return await run(conn, current.rows[0]?.schema ?? 'public');
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);

@@ -9,4 +9,5 @@ import type { TokenVaultTables } from '../modules/token-vault/token-vault.tables
 import type { QueryTables } from '../modules/scim-query/scim-query.tables.ts';
 
 // Other owners ADD their table interfaces to this list (AuditTables, ConnectionTables, …).
-export interface Database extends CoreTables, AuditTables, ConnectionTables, TokenVaultTables, QueryTables {}
+export interface Database
+  extends CoreTables, AuditTables, ConnectionTables, TokenVaultTables, QueryTables {}

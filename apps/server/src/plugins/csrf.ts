@@ -18,13 +18,17 @@ export function registerCsrf(app: FastifyInstance): void {
     if (config?.permission === undefined || config.csrf === false) return;
     if (!request.session) {
       // A public state-changing route without its own protection is a bug; refuse it.
-      if (config.permission === 'public') throw new AppError('CSRF_INVALID', 'Missing or wrong CSRF token.');
+      if (config.permission === 'public')
+        throw new AppError('CSRF_INVALID', 'Missing or wrong CSRF token.');
       return;
     }
     const header = request.headers[CSRF_HEADER];
     const token = Array.isArray(header) ? header[0] : header;
     if (!token || !safeEqual(token, request.session.csrfToken)) {
-      throw new AppError('CSRF_INVALID', 'Missing or wrong CSRF token. Reload the page and try again.');
+      throw new AppError(
+        'CSRF_INVALID',
+        'Missing or wrong CSRF token. Reload the page and try again.',
+      );
     }
   });
 }

@@ -5,7 +5,10 @@
  * → 503 DATABASE_UNAVAILABLE; anything else → 500 INTERNAL with no internals in the body.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+} from 'fastify-type-provider-zod';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../lib/errors.ts';
 
 export interface ErrorBody {
@@ -45,11 +48,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-export function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
-  const body: ErrorBody = { error: { code, message, ...(details && Object.keys(details).length > 0 ? { details } : {}) } };
-  if (code === 'RATE_LIMITED' && typeof details?.retryAfter === 'number') reply.header('retry-after', String(details.retryAfter));
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): FastifyReply {
+  const body: ErrorBody = {
+    error: { code, message, ...(details && Object.keys(details).length > 0 ? { details } : {}) },
+  };
+  if (code === 'RATE_LIMITED' && typeof details?.retryAfter === 'number')
+    reply.header('retry-after', String(details.retryAfter));
   // The schema-driven serializer is for success bodies; errors are plain JSON of a fixed shape.
-  return reply.code(ERROR_STATUS[code]).type('application/json; charset=utf-8').serializer(JSON.stringify).send(body);
+  return reply
+    .code(ERROR_STATUS[code])
+    .type('application/json; charset=utf-8')
+    .serializer(JSON.stringify)
+    .send(body);
 }
 
 function fieldOf(context: string | undefined, instancePath: string): string {
@@ -58,44 +73,80 @@ function fieldOf(context: string | undefined, instancePath: string): string {
   return path ? `${prefix}.${path}` : prefix;
 }
 
-export function toErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function toErrorReply(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (error instanceof AppError) {
-    if (error.statusCode >= 500) request.log.warn({ err: { code: error.code, message: error.message } }, 'request failed');
+    if (error.statusCode >= 500)
+      request.log.warn({ err: { code: error.code, message: error.message } }, 'request failed');
     return sendError(reply, error.code, error.message, error.details);
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
-    const issues = error.validation.map((issue) => ({ field: fieldOf(context, issue.instancePath), message: issue.message ?? 'invalid' }));
+    const issues = error.validation.map((issue) => ({
+      field: fieldOf(context, issue.instancePath),
+      message: issue.message ?? 'invalid',
+    }));
     const first = issues[0]!;
-    return sendError(reply, 'VALIDATION_FAILED', `${first.field}: ${first.message}`, { field: first.field, issues });
+    return sendError(reply, 'VALIDATION_FAILED', `${first.field}: ${first.message}`, {
+      field: first.field,
+      issues,
+    });
   }
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
-    const field = fieldOf(fastifyError.validationContext, fastifyError.validation[0]?.instancePath ?? '');
-    return sendError(reply, 'VALIDATION_FAILED', fastifyError.message ?? 'Invalid request', { field });
+    const field = fieldOf(
+      fastifyError.validationContext,
+      fastifyError.validation[0]?.instancePath ?? '',
+    );
+    return sendError(reply, 'VALIDATION_FAILED', fastifyError.message ?? 'Invalid request', {
+      field,
+    });
   }
   if (isDatabaseUnavailable(error)) {
     request.log.error({ err: error }, 'database unavailable');
-    return sendError(reply, 'DATABASE_UNAVAILABLE', 'The database is not reachable. Try again shortly.');
+    return sendError(
+      reply,
+      'DATABASE_UNAVAILABLE',
+      'The database is not reachable. Try again shortly.',
+    );
   }
-  if (error && typeof error === 'object' && 'method' in error && isResponseSerializationError(error)) {
-    request.log.error({ err: error, issues: error.cause?.issues }, 'response did not match its schema');
+  if (
+    error &&
+    typeof error === 'object' &&
+    'method' in error &&
+    isResponseSerializationError(error)
+  ) {
+    request.log.error(
+      { err: error, issues: error.cause?.issues },
+      'response did not match its schema',
+    );
     return sendError(reply, 'INTERNAL', 'Internal error.', { requestId: request.id });
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return sendError(reply, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return sendError(reply, 'VALIDATION_FAILED', 'Unsupported Content-Type; send application/json.', { field: 'headers.content-type' });
+      return sendError(
+        reply,
+        'VALIDATION_FAILED',
+        'Unsupported Content-Type; send application/json.',
+        { field: 'headers.content-type' },
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return sendError(reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.', { field: 'body' });
+      return sendError(reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.', {
+        field: 'body',
+      });
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Fastify client errors not listed above (bad URL encoding, …): never echo internals.
     if (status === 429) return sendError(reply, 'RATE_LIMITED', 'Too many requests.');
-    if (status === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    if (status === 413)
+      return sendError(reply, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
     if (status === 404) return sendError(reply, 'NOT_FOUND', 'Not found.');
     return sendError(reply, 'VALIDATION_FAILED', 'The request is malformed.', { field: 'request' });
   }
@@ -105,5 +156,7 @@ export function toErrorReply(error: unknown, request: FastifyRequest, reply: Fas
 
 export async function registerErrorHandling(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, request, reply) => toErrorReply(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
 }

@@ -35,7 +35,8 @@ export const LOG_REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
-const SENSITIVE_PARAMS = /^(code|state|token|access_token|refresh_token|id_token|client_secret|password|session_state)$/i;
+const SENSITIVE_PARAMS =
+  /^(code|state|token|access_token|refresh_token|id_token|client_secret|password|session_state)$/i;
 
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');

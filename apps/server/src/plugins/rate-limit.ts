@@ -14,7 +14,8 @@ export async function registerRateLimit(app: FastifyInstance): Promise<void> {
     global: true,
     max: app.config.rateLimit.max,
     timeWindow: '1 minute',
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+    allowList: (request) =>
+      request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', 'Too many requests. Slow down and try again.', {
         retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),

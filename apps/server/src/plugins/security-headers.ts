@@ -60,11 +60,16 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   let cached: { value: string; generation: number; at: number } | null = null;
   const currentCsp = async (): Promise<string> => {
     const now = Date.now();
-    if (cached && cached.generation === generation && now - cached.at < CACHE_TTL_MS) return cached.value;
+    if (cached && cached.generation === generation && now - cached.at < CACHE_TTL_MS)
+      return cached.value;
     const seen = generation;
     let origins: string[] = [];
     try {
-      const rows = await app.db.selectFrom('connections').select(['base_url']).where('execution_mode', '=', 'direct').execute();
+      const rows = await app.db
+        .selectFrom('connections')
+        .select(['base_url'])
+        .where('execution_mode', '=', 'direct')
+        .execute();
       origins = rows.map((r) => originOf(r.base_url)).filter((o): o is string => o !== null);
     } catch (error) {
       // Without the list the browser may not reach providers; answer with the static part.
@@ -77,7 +82,8 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   };
 
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', await currentCsp());
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', await currentCsp());
     return payload;
   });
 }

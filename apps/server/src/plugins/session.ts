@@ -35,7 +35,12 @@ export function setSessionCookie(reply: FastifyReply, config: Config, sessionId:
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: cookieSecure(config) });
+  reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: cookieSecure(config),
+  });
 }
 
 export function clientIp(request: FastifyRequest): string {

@@ -23,18 +23,25 @@ export async function registerWebStatic(app: FastifyInstance, root: string): Pro
     }
   };
 
-  app.get('/*', { config: { permission: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    const path = decodeURIComponent((request.url.split('?')[0] ?? '/').replace(/^\/+/, ''));
-    if (path === 'api' || path.startsWith('api/') || path.includes('\0')) {
-      throw new AppError('NOT_FOUND', `No route ${request.method} /${path}`);
-    }
-    if (path && path !== 'index.html' && (await isFile(path))) {
-      const immutable = path.startsWith('assets/');
-      reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-      return reply.sendFile(path, { cacheControl: false });
-    }
-    if (path.startsWith('assets/')) throw new AppError('NOT_FOUND', 'No such asset.');
-    reply.header('cache-control', 'no-store');
-    return reply.sendFile('index.html', { cacheControl: false });
-  });
+  app.get(
+    '/*',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (request, reply) => {
+      const path = decodeURIComponent((request.url.split('?')[0] ?? '/').replace(/^\/+/, ''));
+      if (path === 'api' || path.startsWith('api/') || path.includes('\0')) {
+        throw new AppError('NOT_FOUND', `No route ${request.method} /${path}`);
+      }
+      if (path && path !== 'index.html' && (await isFile(path))) {
+        const immutable = path.startsWith('assets/');
+        reply.header(
+          'cache-control',
+          immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+        return reply.sendFile(path, { cacheControl: false });
+      }
+      if (path.startsWith('assets/')) throw new AppError('NOT_FOUND', 'No such asset.');
+      reply.header('cache-control', 'no-store');
+      return reply.sendFile('index.html', { cacheControl: false });
+    },
+  );
 }

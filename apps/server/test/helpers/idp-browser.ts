@@ -3,7 +3,11 @@
  * with a small cookie jar, fills the login form, confirms consent, and stops at the first URL
  * that starts with `stopAt` (the console's callback), which it returns without requesting.
  */
-export async function signInAtIdp(start: string, credentials: { username: string; password: string }, stopAt: string): Promise<string> {
+export async function signInAtIdp(
+  start: string,
+  credentials: { username: string; password: string },
+  stopAt: string,
+): Promise<string> {
   const jar = new Map<string, string>();
   let url = start;
   let method = 'GET';
@@ -14,7 +18,10 @@ export async function signInAtIdp(start: string, credentials: { username: string
     const response = await fetch(url, {
       method,
       redirect: 'manual',
-      headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(body !== undefined ? { body } : {}),
     });
     for (const line of response.headers.getSetCookie()) {

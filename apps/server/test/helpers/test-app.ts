@@ -45,7 +45,9 @@ export interface TestApp extends FastifyInstance {
 }
 
 /** A database handle whose close() also removes the temp file or drops the schema. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<{ handle: DatabaseHandle; database: Config['database']; location: string }> {
+export async function createTestDatabase(
+  kind: DatabaseKind,
+): Promise<{ handle: DatabaseHandle; database: Config['database']; location: string }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'scim-console-test-'));
     const path = join(dir, 'test.db');
@@ -93,7 +95,10 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<{ handle: 
   };
 }
 
-export function testConfig(options: Pick<TestAppOptions, 'env' | 'config'> = {}, database?: Config['database']): Config {
+export function testConfig(
+  options: Pick<TestAppOptions, 'env' | 'config'> = {},
+  database?: Config['database'],
+): Config {
   let config = loadConfig({ ...TEST_ENV, SQLITE_PATH: ':memory:', ...options.env });
   if (database) config = { ...config, database };
   if (options.config) config = options.config(config);
@@ -105,7 +110,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const { handle, database, location } = await createTestDatabase(kind);
   const config = testConfig(options, database);
   try {
-    const app = (await buildApp(config, { logger: false, ...options.deps, database: handle })) as TestApp;
+    const app = (await buildApp(config, {
+      logger: false,
+      ...options.deps,
+      database: handle,
+    })) as TestApp;
     app.testDatabase = { kind, location };
     return app;
   } catch (error) {
@@ -137,9 +146,18 @@ export function sessionCookieFrom(response: LightMyRequestResponse): string | nu
   return cookie ? cookie.split(';')[0]! : null;
 }
 
-export async function login(app: FastifyInstance, username: string, password = TEST_PASSWORD): Promise<LoggedIn> {
-  const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
-  if (response.statusCode !== 200) throw new Error(`login(${username}) failed: ${response.statusCode} ${response.body}`);
+export async function login(
+  app: FastifyInstance,
+  username: string,
+  password = TEST_PASSWORD,
+): Promise<LoggedIn> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username, password },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`login(${username}) failed: ${response.statusCode} ${response.body}`);
   const cookie = sessionCookieFrom(response);
   if (!cookie) throw new Error('login did not set the session cookie');
   const body = response.json() as { user: LoggedIn['user']; csrfToken: string };
@@ -149,8 +167,12 @@ export async function login(app: FastifyInstance, username: string, password = T
     user: body.user,
     inject: (options) => {
       const method = (options.method ?? 'GET').toUpperCase();
-      const headers: Record<string, string> = { cookie, ...(options.headers as Record<string, string> | undefined) };
-      if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && !('x-csrf-token' in headers)) headers['x-csrf-token'] = body.csrfToken;
+      const headers: Record<string, string> = {
+        cookie,
+        ...(options.headers as Record<string, string> | undefined),
+      };
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && !('x-csrf-token' in headers))
+        headers['x-csrf-token'] = body.csrfToken;
       return app.inject({ ...options, headers });
     },
   };

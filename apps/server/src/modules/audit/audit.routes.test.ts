@@ -121,6 +121,15 @@ forEachDatabase((database) => {
     const ok = (await auditor.inject({ method: 'GET', url: '/api/logs/verify' })).json();
     expect(ok).toMatchObject({ ok: true });
     expect(ok.checked).toBe(ok.lastSeq);
+    // Incremental: resume from an earlier lastSeq/lastHash.
+    const later = await recordAudit(app.db, { action: 'settings.updated', actor: actorOf(admin), details: { keys: ['branding'] } });
+    const inc = (await auditor.inject({ method: 'GET', url: `/api/logs/verify?afterSeq=${ok.lastSeq}&afterHash=${ok.lastHash}` })).json();
+    expect(inc).toMatchObject({ ok: true, lastSeq: later.seq, lastHash: later.hash });
+    expect(inc.checked).toBe(later.seq - ok.lastSeq);
+    const wrongAnchor = (await auditor.inject({ method: 'GET', url: `/api/logs/verify?afterSeq=${ok.lastSeq}&afterHash=${'0'.repeat(64)}` })).json();
+    expect(wrongAnchor).toMatchObject({ ok: false, brokenAt: ok.lastSeq, reason: 'hash_mismatch' });
+    expect((await auditor.inject({ method: 'GET', url: `/api/logs/verify?afterSeq=3` })).statusCode).toBe(400);
+
     const target = Math.floor(ok.lastSeq / 2);
     // An attacker with database access: switch the append-only trigger off, then edit a row.
     await sql.raw(database === 'postgres' ? 'alter table audit_events disable trigger user' : 'drop trigger audit_events_no_update').execute(app.db);

@@ -9,7 +9,7 @@ import type { Actor } from '../../lib/actor.ts';
 import { AppError } from '../../lib/errors.ts';
 import { renderExport } from './audit.export.ts';
 import { iterateAuditEvents, listAuditEvents, verifyAuditChain, type AuditQuery } from './audit.repository.ts';
-import { auditExportQuery, auditListQuery, auditListResponse, decodeCursor, encodeCursor, verifyResponse, type AuditListQuery } from './audit.schemas.ts';
+import { auditExportQuery, auditListQuery, auditListResponse, decodeCursor, encodeCursor, verifyQuery, verifyResponse, type AuditListQuery } from './audit.schemas.ts';
 import { configureAudit, recordPermissionDenied } from './audit.service.ts';
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -70,7 +70,10 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/logs/verify',
-    { config: { permission: 'audit:read-all' }, schema: { tags, response: { 200: verifyResponse } } },
-    async () => verifyAuditChain(app.db),
+    { config: { permission: 'audit:read-all' }, schema: { tags, querystring: verifyQuery, response: { 200: verifyResponse } } },
+    async (request) => {
+      const { afterSeq, afterHash } = request.query;
+      return verifyAuditChain(app.db, 1000, afterSeq !== undefined && afterHash !== undefined ? { afterSeq, afterHash } : undefined);
+    },
   );
 };

@@ -67,6 +67,15 @@ export const auditEventSchema = z.object({
   hash: z.string(),
 });
 
+export const verifyQuery = z
+  .object({
+    /** Incremental check: resume after a lastSeq/lastHash pair returned by an earlier verification. */
+    afterSeq: z.coerce.number().int().min(1).optional(),
+    afterHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-character hex hash').optional(),
+  })
+  .strict()
+  .refine((q) => (q.afterSeq === undefined) === (q.afterHash === undefined), { message: 'afterSeq and afterHash go together', path: ['afterHash'] });
+
 export const auditListResponse = z.object({ events: z.array(auditEventSchema), nextCursor: z.string().nullable() });
 
 export const verifyResponse = z.union([

@@ -6,7 +6,12 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { clearSessionCookie, clientIp, setSessionCookie, userAgentOf } from '../../plugins/session.ts';
+import {
+  clearSessionCookie,
+  clientIp,
+  setSessionCookie,
+  userAgentOf,
+} from '../../plugins/session.ts';
 import { findUserById, toUserDto } from '../users/users.repository.ts';
 import { userSchema } from '../users/users.schemas.ts';
 import { loginBody, preferencesBody, providersResponse, sessionResponse } from './auth.schemas.ts';
@@ -40,10 +45,16 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/auth/providers',
-    { config: { permission: 'public' }, schema: { tags: ['auth'], response: { 200: providersResponse } } },
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['auth'], response: { 200: providersResponse } },
+    },
     async () => ({
       local: true as const,
-      oidc: { enabled: app.config.oidc !== null, label: app.config.oidc?.label ?? 'Single sign-on' },
+      oidc: {
+        enabled: app.config.oidc !== null,
+        label: app.config.oidc?.label ?? 'Single sign-on',
+      },
     }),
   );
 
@@ -73,7 +84,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/api/auth/logout',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], response: { 204: z.undefined() } } },
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['auth'], response: { 204: z.undefined() } },
+    },
     async (request, reply) => {
       await logout(deps, request.actor!);
       clearSessionCookie(reply, app.config);
@@ -83,7 +97,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/auth/me',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], response: { 200: sessionResponse } } },
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['auth'], response: { 200: sessionResponse } },
+    },
     async (request, reply) => {
       const user = await findUserById(app.db, request.actor!.userId);
       if (!user) throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');

@@ -10,7 +10,12 @@ import { AppError } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { permissionsForRole } from '../rbac/policy.ts';
 import { findUserByUsername, type UserRow } from '../users/users.repository.ts';
-import { clearUserThrottle, recordLoginFailure, throttleKeys, throttleRetryAfter } from './login-throttle.service.ts';
+import {
+  clearUserThrottle,
+  recordLoginFailure,
+  throttleKeys,
+  throttleRetryAfter,
+} from './login-throttle.service.ts';
 import { verifyPasswordOrDummy } from './password.ts';
 import { createSession, deleteSession, type NewSession } from './session.service.ts';
 
@@ -28,7 +33,11 @@ export interface RequestContext {
   previousSessionHash?: string | undefined;
 }
 
-export function actorFor(user: Pick<UserRow, 'id' | 'username' | 'role'>, sessionHash: string, ctx: RequestContext): Actor {
+export function actorFor(
+  user: Pick<UserRow, 'id' | 'username' | 'role'>,
+  sessionHash: string,
+  ctx: RequestContext,
+): Actor {
   return {
     userId: user.id,
     username: user.username,
@@ -50,11 +59,26 @@ export async function openSession(
 ): Promise<{ session: NewSession; actor: Actor }> {
   const now = deps.now();
   if (ctx.previousSessionHash) await deleteSession(deps.db, ctx.previousSessionHash);
-  const session = await createSession(deps.db, deps.config, { userId: user.id, authSource: method, ip: ctx.ip, userAgent: ctx.userAgent, now });
+  const session = await createSession(deps.db, deps.config, {
+    userId: user.id,
+    authSource: method,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    now,
+  });
   const actor = actorFor(user, session.idHash, ctx);
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ last_login_at: now.toISOString() }).where('id', '=', user.id).execute();
-    await recordAudit(trx, { action: 'auth.login', actor, outcome: { status: 200 }, details: { method } });
+    await trx
+      .updateTable('users')
+      .set({ last_login_at: now.toISOString() })
+      .where('id', '=', user.id)
+      .execute();
+    await recordAudit(trx, {
+      action: 'auth.login',
+      actor,
+      outcome: { status: 200 },
+      details: { method },
+    });
   });
   return { session, actor };
 }
@@ -68,7 +92,9 @@ export async function loginLocal(
   const keys = throttleKeys(username, ctx.ip);
   const retryAfter = await throttleRetryAfter(deps.db, keys, deps.now());
   if (retryAfter > 0) {
-    throw new AppError('RATE_LIMITED', 'Too many failed sign-in attempts. Try again later.', { retryAfter });
+    throw new AppError('RATE_LIMITED', 'Too many failed sign-in attempts. Try again later.', {
+      retryAfter,
+    });
   }
   const user = await findUserByUsername(deps.db, username);
   const usable = user && user.auth_source === 'local' && user.disabled === 0 ? user : undefined;
@@ -82,10 +108,17 @@ export async function loginLocal(
       ip: ctx.ip,
       userAgent: ctx.userAgent,
       requestId: ctx.requestId,
-      outcome: { status: 401, error: { code: 'INVALID_CREDENTIALS', message: 'Wrong username or password.' } },
+      outcome: {
+        status: 401,
+        error: { code: 'INVALID_CREDENTIALS', message: 'Wrong username or password.' },
+      },
       // The tried name is recorded only when such an account exists (people type passwords into
       // the username field; those must not land in the trail).
-      details: { method: 'local', ...(user ? { username: user.username } : {}), reason: user ? (usable ? 'password' : 'account-unusable') : 'unknown-user' },
+      details: {
+        method: 'local',
+        ...(user ? { username: user.username } : {}),
+        reason: user ? (usable ? 'password' : 'account-unusable') : 'unknown-user',
+      },
     });
     throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password.');
   }
@@ -97,6 +130,11 @@ export async function loginLocal(
 export async function logout(deps: AuthDeps, actor: Actor): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('sessions').where('id_hash', '=', actor.sessionId).execute();
-    await recordAudit(trx, { action: 'auth.logout', actor, outcome: { status: 204 }, details: { reason: 'user' } });
+    await recordAudit(trx, {
+      action: 'auth.logout',
+      actor,
+      outcome: { status: 204 },
+      details: { reason: 'user' },
+    });
   });
 }

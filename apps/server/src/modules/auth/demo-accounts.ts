@@ -9,13 +9,18 @@ import { ROLES, type Role } from '../../lib/actor.ts';
 import { findUserByUsername, insertUser } from '../users/users.repository.ts';
 import { hashPassword, verifyPasswordOrDummy } from './password.ts';
 
-export const DEMO_ACCOUNTS: ReadonlyArray<{ username: Role; displayName: string; role: Role }> = ROLES.map((role) => ({
-  username: role,
-  displayName: `Demo ${role}`,
-  role,
-}));
+export const DEMO_ACCOUNTS: ReadonlyArray<{ username: Role; displayName: string; role: Role }> =
+  ROLES.map((role) => ({
+    username: role,
+    displayName: `Demo ${role}`,
+    role,
+  }));
 
-export async function seedDemoAccounts(db: Kysely<Database>, password: string, now: Date): Promise<void> {
+export async function seedDemoAccounts(
+  db: Kysely<Database>,
+  password: string,
+  now: Date,
+): Promise<void> {
   await Promise.all(
     DEMO_ACCOUNTS.map(async (account) => {
       const existing = await findUserByUsername(db, account.username);
@@ -29,7 +34,10 @@ export async function seedDemoAccounts(db: Kysely<Database>, password: string, n
         }
         return;
       }
-      if (existing.auth_source === 'local' && !(await verifyPasswordOrDummy(existing.password_hash, password))) {
+      if (
+        existing.auth_source === 'local' &&
+        !(await verifyPasswordOrDummy(existing.password_hash, password))
+      ) {
         await db
           .updateTable('users')
           .set({ password_hash: await hashPassword(password), updated_at: now.toISOString() })

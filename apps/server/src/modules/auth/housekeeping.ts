@@ -12,7 +12,11 @@ import { pruneThrottle } from './login-throttle.service.ts';
 
 export const HOUSEKEEPING_INTERVAL_MS = 5 * 60_000;
 
-export async function runHousekeeping(db: Kysely<Database>, config: Pick<Config, 'session'>, now: Date): Promise<void> {
+export async function runHousekeeping(
+  db: Kysely<Database>,
+  config: Pick<Config, 'session'>,
+  now: Date,
+): Promise<void> {
   const nowIso = now.toISOString();
   const idleCutoff = new Date(now.getTime() - config.session.idleMinutes * 60_000).toISOString();
   await db
@@ -25,7 +29,9 @@ export async function runHousekeeping(db: Kysely<Database>, config: Pick<Config,
 
 export function startHousekeeping(app: FastifyInstance): void {
   const timer = setInterval(() => {
-    runHousekeeping(app.db, app.config, app.now()).catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
+    runHousekeeping(app.db, app.config, app.now()).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'housekeeping failed'),
+    );
   }, HOUSEKEEPING_INTERVAL_MS);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));

@@ -22,7 +22,11 @@ export function throttleKeys(username: string, ip: string): { userIp: string; ip
 }
 
 /** Seconds until the caller may try again, or 0 when neither key is locked. */
-export async function throttleRetryAfter(db: Kysely<Database>, keys: { userIp: string; ip: string }, now: Date): Promise<number> {
+export async function throttleRetryAfter(
+  db: Kysely<Database>,
+  keys: { userIp: string; ip: string },
+  now: Date,
+): Promise<number> {
   const rows = await db
     .selectFrom('login_throttle')
     .select(['locked_until'])
@@ -30,7 +34,8 @@ export async function throttleRetryAfter(db: Kysely<Database>, keys: { userIp: s
     .where('locked_until', '>', now.toISOString())
     .execute();
   let until = 0;
-  for (const row of rows) if (row.locked_until) until = Math.max(until, Date.parse(row.locked_until));
+  for (const row of rows)
+    if (row.locked_until) until = Math.max(until, Date.parse(row.locked_until));
   return until > 0 ? Math.max(1, Math.ceil((until - now.getTime()) / 1000)) : 0;
 }
 
@@ -58,13 +63,20 @@ async function bump(db: Kysely<Database>, key: string, max: number, now: Date): 
     .execute();
 }
 
-export async function recordLoginFailure(db: Kysely<Database>, keys: { userIp: string; ip: string }, now: Date): Promise<void> {
+export async function recordLoginFailure(
+  db: Kysely<Database>,
+  keys: { userIp: string; ip: string },
+  now: Date,
+): Promise<void> {
   await bump(db, keys.userIp, THROTTLE_POLICY.maxPerUserIp, now);
   await bump(db, keys.ip, THROTTLE_POLICY.maxPerIp, now);
 }
 
 /** A successful login clears its username+IP counter (the IP counter keeps counting). */
-export async function clearUserThrottle(db: Kysely<Database>, keys: { userIp: string }): Promise<void> {
+export async function clearUserThrottle(
+  db: Kysely<Database>,
+  keys: { userIp: string },
+): Promise<void> {
   await db.deleteFrom('login_throttle').where('key', '=', keys.userIp).execute();
 }
 
@@ -74,6 +86,8 @@ export async function pruneThrottle(db: Kysely<Database>, now: Date): Promise<vo
   await db
     .deleteFrom('login_throttle')
     .where('window_started_at', '<', windowStart)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
+    .where((eb) =>
+      eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]),
+    )
     .execute();
 }

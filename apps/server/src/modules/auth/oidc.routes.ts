@@ -12,7 +12,15 @@ import { clientIp, cookieSecure, setSessionCookie, userAgentOf } from '../../plu
 import { recordAudit } from '../audit/audit.service.ts';
 import { returnToSchema } from './auth.schemas.ts';
 import { openSession, type AuthDeps } from './auth.service.ts';
-import { finishOidcLogin, OIDC_BINDING_COOKIE, OIDC_STATE_TTL_MS, OidcLoginError, startOidcLogin, type OidcDeps, type SsoTokenSet } from './oidc.service.ts';
+import {
+  finishOidcLogin,
+  OIDC_BINDING_COOKIE,
+  OIDC_STATE_TTL_MS,
+  OidcLoginError,
+  startOidcLogin,
+  type OidcDeps,
+  type SsoTokenSet,
+} from './oidc.service.ts';
 
 export interface OidcRoutesOptions {
   /** Called after a successful SSO sign-in with the login's token set (the token vault stores it for `login` connections). */
@@ -20,19 +28,40 @@ export interface OidcRoutesOptions {
 }
 
 export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, options) => {
-  const deps: OidcDeps = { db: app.db, config: app.config, now: app.now, guardedFetch: guardedFetchFor(app.config, app.log), log: app.log };
+  const deps: OidcDeps = {
+    db: app.db,
+    config: app.config,
+    now: app.now,
+    guardedFetch: guardedFetchFor(app.config, app.log),
+    log: app.log,
+  };
   const authDeps: AuthDeps = { db: app.db, config: app.config, now: app.now };
-  const bindingCookie = { path: '/api/auth/oidc', httpOnly: true, sameSite: 'lax' as const, secure: cookieSecure(app.config) };
+  const bindingCookie = {
+    path: '/api/auth/oidc',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: cookieSecure(app.config),
+  };
 
   app.get(
     '/api/auth/oidc/start',
     {
-      config: { permission: 'public', rateLimit: { max: app.config.rateLimit.loginMax, timeWindow: '1 minute' } },
-      schema: { tags: ['auth'], querystring: z.object({ returnTo: returnToSchema.optional() }), response: { 302: z.undefined() } },
+      config: {
+        permission: 'public',
+        rateLimit: { max: app.config.rateLimit.loginMax, timeWindow: '1 minute' },
+      },
+      schema: {
+        tags: ['auth'],
+        querystring: z.object({ returnTo: returnToSchema.optional() }),
+        response: { 302: z.undefined() },
+      },
     },
     async (request, reply) => {
       const { url, binding } = await startOidcLogin(deps, request.query.returnTo ?? '/');
-      reply.setCookie(OIDC_BINDING_COOKIE, binding, { ...bindingCookie, maxAge: OIDC_STATE_TTL_MS / 1000 });
+      reply.setCookie(OIDC_BINDING_COOKIE, binding, {
+        ...bindingCookie,
+        maxAge: OIDC_STATE_TTL_MS / 1000,
+      });
       reply.header('cache-control', 'no-store');
       return reply.redirect(url, 302);
     },
@@ -41,7 +70,10 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
   app.get(
     '/api/auth/oidc/callback',
     {
-      config: { permission: 'public', rateLimit: { max: app.config.rateLimit.loginMax, timeWindow: '1 minute' } },
+      config: {
+        permission: 'public',
+        rateLimit: { max: app.config.rateLimit.loginMax, timeWindow: '1 minute' },
+      },
       schema: {
         tags: ['auth'],
         querystring: z.record(z.string(), z.string().max(4096)),
@@ -59,19 +91,32 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
           rawQuery: q >= 0 ? request.url.slice(q + 1) : '',
           binding: request.cookies[OIDC_BINDING_COOKIE],
         });
-        const { session, actor } = await openSession(authDeps, result.user, 'oidc', { ...ctx, previousSessionHash: request.session?.idHash });
+        const { session, actor } = await openSession(authDeps, result.user, 'oidc', {
+          ...ctx,
+          previousSessionHash: request.session?.idHash,
+        });
         setSessionCookie(reply, app.config, session.sessionId);
         if (options.onSsoLogin) {
           // The sign-in stands even if storing the login token fails; the token page shows it as missing.
           await options.onSsoLogin(actor, result.tokens).catch((error: unknown) => {
-            request.log.warn({ err: { message: (error as Error).message } }, 'could not store the SSO token set');
+            request.log.warn(
+              { err: { message: (error as Error).message } },
+              'could not store the SSO token set',
+            );
           });
         }
         return reply.redirect(result.returnTo, 302);
       } catch (error) {
         const failure =
-          error instanceof OidcLoginError ? error : new OidcLoginError('PROVIDER_ERROR', 'Sign-in failed.', (error as Error).message?.slice(0, 200) ?? 'error');
-        if (!(error instanceof OidcLoginError)) request.log.error({ err: error }, 'OIDC callback failed');
+          error instanceof OidcLoginError
+            ? error
+            : new OidcLoginError(
+                'PROVIDER_ERROR',
+                'Sign-in failed.',
+                (error as Error).message?.slice(0, 200) ?? 'error',
+              );
+        if (!(error instanceof OidcLoginError))
+          request.log.error({ err: error }, 'OIDC callback failed');
         await recordAudit(app.db, {
           action: 'auth.login_failed',
           actor: null,

@@ -17,7 +17,10 @@ export function hashPassword(password: string): Promise<string> {
 let dummyHash: Promise<string> | undefined;
 
 /** Verifies against `stored`, or against a fixed dummy hash when there is no account/hash. */
-export async function verifyPasswordOrDummy(stored: string | null | undefined, password: string): Promise<boolean> {
+export async function verifyPasswordOrDummy(
+  stored: string | null | undefined,
+  password: string,
+): Promise<boolean> {
   if (!stored) {
     dummyHash ??= hash('not-a-real-password-' + Math.random().toString(36), PARAMS);
     await verify(await dummyHash, password).catch(() => false);

@@ -21,7 +21,10 @@ export function randomToken(bytes = 32): string {
 
 /** Constant-time string comparison (hashes first so lengths do not leak). */
 export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+  return timingSafeEqual(
+    createHash('sha256').update(a).digest(),
+    createHash('sha256').update(b).digest(),
+  );
 }
 
 export interface NewSession {
@@ -55,7 +58,11 @@ export async function createSession(
     })
     .execute();
   // Housekeeping: drop this user's sessions that have passed their absolute expiry.
-  await db.deleteFrom('sessions').where('user_id', '=', input.userId).where('expires_at', '<', input.now.toISOString()).execute();
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', input.userId)
+    .where('expires_at', '<', input.now.toISOString())
+    .execute();
   return { sessionId, idHash, csrfToken, expiresAt };
 }
 
@@ -96,13 +103,21 @@ export async function resolveSession(
   if (!row) return { state: 'expired' };
   const idleMs = config.session.idleMinutes * 60_000;
   const lastSeen = Date.parse(row.last_seen_at);
-  if (Date.parse(row.expires_at) <= now.getTime() || lastSeen + idleMs <= now.getTime() || row.disabled) {
+  if (
+    Date.parse(row.expires_at) <= now.getTime() ||
+    lastSeen + idleMs <= now.getTime() ||
+    row.disabled
+  ) {
     await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     return { state: 'expired' };
   }
   // Sliding idle window; written at most every min(60 s, idle/4) to spare the database.
   if (now.getTime() - lastSeen >= Math.min(60_000, idleMs / 4)) {
-    await db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id_hash', '=', idHash)
+      .execute();
   }
   return {
     state: 'active',

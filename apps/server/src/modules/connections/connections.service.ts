@@ -51,12 +51,18 @@ export async function assertConnectionAccess(db: Kysely<Database>, actor: Actor,
   return row;
 }
 
+/** Non-admins learn which roles a connection is granted to, but not which other users. */
+function forCaller(dto: ConnectionDto, actor: Actor): ConnectionDto {
+  if (actor.permissions.has('admin:manage')) return dto;
+  return { ...dto, grants: { roles: dto.grants.roles, userIds: dto.grants.userIds.filter((id) => id === actor.userId) } };
+}
+
 export async function listConnections(deps: Pick<ConnectionsDeps, 'db'>, actor: Actor): Promise<ConnectionDto[]> {
-  return (await listConnectionRows(deps.db)).filter((row) => isGranted(row, actor)).map(toConnectionDto);
+  return (await listConnectionRows(deps.db)).filter((row) => isGranted(row, actor)).map((row) => forCaller(toConnectionDto(row), actor));
 }
 
 export async function getConnection(deps: Pick<ConnectionsDeps, 'db'>, actor: Actor, id: string): Promise<ConnectionDto> {
-  return toConnectionDto(await assertConnectionAccess(deps.db, actor, id));
+  return forCaller(toConnectionDto(await assertConnectionAccess(deps.db, actor, id)), actor);
 }
 
 /** A connection with its client secret opened: for server-internal use only, never a response. */

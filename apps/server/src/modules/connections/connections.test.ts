@@ -165,7 +165,12 @@ forEachDatabase((database) => {
 
     // A per-user grant opens it for that viewer only.
     await admin.inject({ method: 'PATCH', url: `/api/connections/${created.id}`, payload: { grants: { userIds: [viewer.user.id] } } });
-    expect((await viewer.inject({ method: 'GET', url: `/api/connections/${created.id}` })).statusCode).toBe(200);
+    await admin.inject({ method: 'PATCH', url: `/api/connections/${created.id}`, payload: { grants: { userIds: [viewer.user.id, operator.user.id] } } });
+    const seen = await viewer.inject({ method: 'GET', url: `/api/connections/${created.id}` });
+    expect(seen.statusCode).toBe(200);
+    // Other grantees are not revealed to non-admins.
+    expect(seen.json().grants).toEqual({ roles: ['operator'], userIds: [viewer.user.id] });
+    expect((await admin.inject({ method: 'GET', url: `/api/connections/${created.id}` })).json().grants.userIds).toEqual([viewer.user.id, operator.user.id]);
     expect((await auditor.inject({ method: 'GET', url: `/api/connections/${created.id}` })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/api/connections' })).statusCode).toBe(401);
   });

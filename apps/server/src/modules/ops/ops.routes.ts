@@ -6,14 +6,29 @@ import { AppError } from '../../lib/errors.ts';
 export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
   const common = { config: { permission: 'public' as const, rateLimit: false as const } };
 
-  app.get('/healthz', { ...common, schema: { tags: ['ops'], response: { 200: z.object({ status: z.literal('ok') }) } } }, async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return { status: 'ok' as const };
-  });
+  app.get(
+    '/healthz',
+    {
+      ...common,
+      schema: { tags: ['ops'], response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { status: 'ok' as const };
+    },
+  );
 
   app.get(
     '/readyz',
-    { ...common, schema: { tags: ['ops'], response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['sqlite', 'postgres']) }) } } },
+    {
+      ...common,
+      schema: {
+        tags: ['ops'],
+        response: {
+          200: z.object({ status: z.literal('ready'), database: z.enum(['sqlite', 'postgres']) }),
+        },
+      },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       try {
@@ -26,8 +41,12 @@ export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get('/metrics', { ...common, schema: { tags: ['ops'], hide: true } }, async (_request, reply) => {
-    reply.header('cache-control', 'no-store').type(app.metrics.contentType);
-    return app.metrics.metrics();
-  });
+  app.get(
+    '/metrics',
+    { ...common, schema: { tags: ['ops'], hide: true } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store').type(app.metrics.contentType);
+      return app.metrics.metrics();
+    },
+  );
 };

@@ -10,11 +10,21 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.f
   operator: ['query:run', 'query:free-filter', 'token:own', 'history:own'],
   // auditor: reads everyone's trail but runs no queries
   auditor: ['token:own', 'history:own', 'audit:read-all'],
-  admin: ['query:run', 'query:free-filter', 'token:own', 'history:own', 'audit:read-all', 'admin:manage'],
+  admin: [
+    'query:run',
+    'query:free-filter',
+    'token:own',
+    'history:own',
+    'audit:read-all',
+    'admin:manage',
+  ],
 });
 
 const CACHE = new Map<Role, ReadonlySet<Permission>>(
-  (Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, Object.freeze(new Set(ROLE_PERMISSIONS[role]))]),
+  (Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [
+    role,
+    Object.freeze(new Set(ROLE_PERMISSIONS[role])),
+  ]),
 );
 
 export function permissionsForRole(role: Role): ReadonlySet<Permission> {
@@ -23,7 +33,10 @@ export function permissionsForRole(role: Role): ReadonlySet<Permission> {
   return permissions;
 }
 
-export function can(actor: Pick<Actor, 'permissions'> | null | undefined, permission: Permission): boolean {
+export function can(
+  actor: Pick<Actor, 'permissions'> | null | undefined,
+  permission: Permission,
+): boolean {
   return actor?.permissions.has(permission) ?? false;
 }
 
@@ -34,6 +47,7 @@ export function isRouteAccess(value: unknown): value is RouteAccess {
   return (
     value === 'public' ||
     value === 'authenticated' ||
-    (typeof value === 'string' && Object.values(ROLE_PERMISSIONS).some((list) => list.includes(value as Permission)))
+    (typeof value === 'string' &&
+      Object.values(ROLE_PERMISSIONS).some((list) => list.includes(value as Permission)))
   );
 }

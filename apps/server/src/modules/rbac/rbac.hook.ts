@@ -22,20 +22,31 @@ declare module 'fastify' {
   }
 }
 
-export type PermissionDeniedHandler = (request: FastifyRequest, actor: Actor, permission: Permission) => Promise<void>;
+export type PermissionDeniedHandler = (
+  request: FastifyRequest,
+  actor: Actor,
+  permission: Permission,
+) => Promise<void>;
 
 /** Routes added by third-party plugins (the OpenAPI UI) that are public by nature. */
 export const PUBLIC_PLUGIN_PREFIXES = ['/api/docs'] as const;
 
-export function registerPermissionHook(app: FastifyInstance, options: { onDenied?: PermissionDeniedHandler } = {}): void {
+export function registerPermissionHook(
+  app: FastifyInstance,
+  options: { onDenied?: PermissionDeniedHandler } = {},
+): void {
   const routeAccess: Array<{ method: string; url: string; permission: RouteAccess }> = [];
   app.decorate('routeAccess', routeAccess);
   app.addHook('onRoute', (route) => {
     const config = route.config as { permission?: unknown } | undefined;
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
-    if (config?.permission === undefined && PUBLIC_PLUGIN_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+    if (
+      config?.permission === undefined &&
+      PUBLIC_PLUGIN_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))
+    ) {
       route.config = { ...(route.config ?? {}), permission: 'public' };
-      for (const method of methods) routeAccess.push({ method, url: route.url, permission: 'public' });
+      for (const method of methods)
+        routeAccess.push({ method, url: route.url, permission: 'public' });
       return;
     }
     const access = config?.permission;
@@ -58,6 +69,8 @@ export function registerPermissionHook(app: FastifyInstance, options: { onDenied
     }
     if (access === 'authenticated' || can(actor, access)) return;
     await options.onDenied?.(request, actor, access);
-    throw new AppError('FORBIDDEN', `Your role (${actor.role}) does not allow this (${access}).`, { permission: access });
+    throw new AppError('FORBIDDEN', `Your role (${actor.role}) does not allow this (${access}).`, {
+      permission: access,
+    });
   });
 }

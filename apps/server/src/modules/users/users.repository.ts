@@ -30,11 +30,24 @@ export function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
 }
 
 export function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('username', '=', username.toLowerCase())
+    .executeTakeFirst();
 }
 
-export function findUserByOidcIdentity(db: Db, issuer: string, subject: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('oidc_issuer', '=', issuer).where('oidc_subject', '=', subject).executeTakeFirst();
+export function findUserByOidcIdentity(
+  db: Db,
+  issuer: string,
+  subject: string,
+): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('oidc_issuer', '=', issuer)
+    .where('oidc_subject', '=', subject)
+    .executeTakeFirst();
 }
 
 export function listUsers(db: Db): Promise<UserRow[]> {
@@ -73,7 +86,11 @@ export async function insertUser(
   return row;
 }
 
-export async function updateUser(db: Db, id: string, patch: Partial<Omit<UserRow, 'id' | 'created_at'>>): Promise<void> {
+export async function updateUser(
+  db: Db,
+  id: string,
+  patch: Partial<Omit<UserRow, 'id' | 'created_at'>>,
+): Promise<void> {
   if (Object.keys(patch).length === 0) return;
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }

@@ -27,7 +27,10 @@ export const usernameSchema = z
   .toLowerCase()
   .min(2, 'must be at least 2 characters')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'may contain letters, digits and . _ @ - (starting with a letter or digit)');
+  .regex(
+    /^[a-z0-9][a-z0-9._@-]*$/,
+    'may contain letters, digits and . _ @ - (starting with a letter or digit)',
+  );
 
 export const passwordSchema = z
   .string()

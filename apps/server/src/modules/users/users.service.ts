@@ -9,7 +9,16 @@ import type { Actor, Role } from '../../lib/actor.ts';
 import { AppError } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { hashPassword } from '../auth/password.ts';
-import { countActiveAdmins, findUserById, findUserByUsername, insertUser, listUsers, toUserDto, updateUser, type UserRow } from './users.repository.ts';
+import {
+  countActiveAdmins,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  listUsers,
+  toUserDto,
+  updateUser,
+  type UserRow,
+} from './users.repository.ts';
 import type { UserDto } from './users.schemas.ts';
 
 export interface UsersDeps {
@@ -24,29 +33,47 @@ export async function listAllUsers(deps: UsersDeps, _actor: Actor): Promise<User
 export async function createUser(
   deps: UsersDeps,
   actor: Actor,
-  input: { username: string; displayName?: string | undefined; role: Role; password?: string | undefined },
+  input: {
+    username: string;
+    displayName?: string | undefined;
+    role: Role;
+    password?: string | undefined;
+  },
 ): Promise<UserDto> {
   if (await findUserByUsername(deps.db, input.username)) {
-    throw new AppError('CONFLICT', `A user named "${input.username}" already exists.`, { field: 'body.username' });
+    throw new AppError('CONFLICT', `A user named "${input.username}" already exists.`, {
+      field: 'body.username',
+    });
   }
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  const row = await deps.db.transaction().execute(async (trx) => {
-    const created = await insertUser(trx, {
-      username: input.username,
-      displayName: input.displayName ?? input.username,
-      role: input.role,
-      authSource: 'local',
-      passwordHash,
-      now: deps.now(),
+  const row = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      const created = await insertUser(trx, {
+        username: input.username,
+        displayName: input.displayName ?? input.username,
+        role: input.role,
+        authSource: 'local',
+        passwordHash,
+        now: deps.now(),
+      });
+      await recordAudit(trx, {
+        action: 'user.created',
+        actor,
+        outcome: { status: 201 },
+        details: { userId: created.id, username: created.username, role: created.role },
+      });
+      return created;
+    })
+    .catch(async (error: unknown) => {
+      // Two admins creating the same name at once: the unique index decides.
+      if (await findUserByUsername(deps.db, input.username)) {
+        throw new AppError('CONFLICT', `A user named "${input.username}" already exists.`, {
+          field: 'body.username',
+        });
+      }
+      throw error;
     });
-    await recordAudit(trx, {
-      action: 'user.created',
-      actor,
-      outcome: { status: 201 },
-      details: { userId: created.id, username: created.username, role: created.role },
-    });
-    return created;
-  });
   return toUserDto(row);
 }
 
@@ -60,18 +87,27 @@ export async function patchUser(
   deps: UsersDeps,
   actor: Actor,
   id: string,
-  input: { displayName?: string | undefined; role?: Role | undefined; password?: string | undefined; disabled?: boolean | undefined },
+  input: {
+    displayName?: string | undefined;
+    role?: Role | undefined;
+    password?: string | undefined;
+    disabled?: boolean | undefined;
+  },
 ): Promise<UserDto> {
   const user = await requireUser(deps, id);
   const losesAdmin =
-    user.role === 'admin' && user.disabled === 0 && ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
+    user.role === 'admin' &&
+    user.disabled === 0 &&
+    ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
   if (losesAdmin && (await countActiveAdmins(deps.db, user.id)) === 0) {
     throw new AppError('CONFLICT', 'This is the last active admin; make another admin first.', {
       field: input.disabled === true ? 'body.disabled' : 'body.role',
     });
   }
   if (input.password !== undefined && user.auth_source !== 'local') {
-    throw new AppError('VALIDATION_FAILED', 'Single sign-on users have no password here.', { field: 'body.password' });
+    throw new AppError('VALIDATION_FAILED', 'Single sign-on users have no password here.', {
+      field: 'body.password',
+    });
   }
   const patch: Partial<UserRow> = {};
   const changed: string[] = [];
@@ -105,7 +141,12 @@ export async function patchUser(
         action: 'user.updated',
         actor,
         outcome: { status: 200 },
-        details: { userId: user.id, username: user.username, changed, ...(patch.role ? { role: patch.role } : {}) },
+        details: {
+          userId: user.id,
+          username: user.username,
+          changed,
+          ...(patch.role ? { role: patch.role } : {}),
+        },
       });
     });
   }
@@ -114,12 +155,22 @@ export async function patchUser(
 
 export async function deleteUser(deps: UsersDeps, actor: Actor, id: string): Promise<void> {
   const user = await requireUser(deps, id);
-  if (user.id === actor.userId) throw new AppError('CONFLICT', 'You cannot delete your own account.');
-  if (user.role === 'admin' && user.disabled === 0 && (await countActiveAdmins(deps.db, user.id)) === 0) {
+  if (user.id === actor.userId)
+    throw new AppError('CONFLICT', 'You cannot delete your own account.');
+  if (
+    user.role === 'admin' &&
+    user.disabled === 0 &&
+    (await countActiveAdmins(deps.db, user.id)) === 0
+  ) {
     throw new AppError('CONFLICT', 'This is the last active admin; make another admin first.');
   }
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('users').where('id', '=', user.id).execute();
-    await recordAudit(trx, { action: 'user.deleted', actor, outcome: { status: 204 }, details: { userId: user.id, username: user.username } });
+    await recordAudit(trx, {
+      action: 'user.deleted',
+      actor,
+      outcome: { status: 204 },
+      details: { userId: user.id, username: user.username },
+    });
   });
 }
