@@ -188,7 +188,7 @@ export default function ResultsChart({ rows, paths, defaultPath, complete }: Res
         {kind === 'time' && overTime.missing > 0
           ? ` (${overTime.missing} without ${timePath})`
           : ''}
-        . Fetch all pages to chart everything.
+        .{complete ? '' : ' Fetch all pages to chart everything.'}
       </p>
       <div style={{ height: '22rem' }} role="img" aria-label={summary.slice(0, 600)}>
         {kind === 'group' && shape === 'bar' && (
