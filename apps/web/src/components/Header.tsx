@@ -85,112 +85,119 @@ export function Header({ branding }: { branding: Branding }) {
   };
 
   return (
-    <Navbar expand="lg" collapseOnSelect className="border-bottom bg-body-tertiary" as="header">
-      <Container fluid>
-        <Navbar.Brand as={NavLink} to="/" className="d-flex align-items-center gap-2">
-          {branding.logoDataUrl ? (
-            <img
-              src={branding.logoDataUrl}
-              alt=""
-              height={28}
-              style={{ maxWidth: 120, objectFit: 'contain' }}
-            />
-          ) : (
-            <i className="bi bi-diagram-3 text-primary" aria-hidden="true" />
-          )}
-          <span>{branding.name}</span>
-        </Navbar.Brand>
-        <Navbar.Toggle aria-controls="main-nav" aria-label="Toggle navigation" />
-        <Navbar.Collapse id="main-nav">
-          <Nav as="nav" aria-label="Main" className="me-auto">
-            {can('query:run') && (
-              <Nav.Link as={NavLink} to="/" end eventKey="/">
-                Query
-              </Nav.Link>
+    <header>
+      <Navbar
+        expand="lg"
+        collapseOnSelect
+        className="border-bottom bg-body-tertiary"
+        aria-label="Main"
+      >
+        <Container fluid>
+          <Navbar.Brand as={NavLink} to="/" className="d-flex align-items-center gap-2">
+            {branding.logoDataUrl ? (
+              <img
+                src={branding.logoDataUrl}
+                alt=""
+                height={28}
+                style={{ maxWidth: 120, objectFit: 'contain' }}
+              />
+            ) : (
+              <i className="bi bi-diagram-3 text-primary" aria-hidden="true" />
             )}
-            {can('history:own') && (
-              <Nav.Link as={NavLink} to="/history" eventKey="/history">
-                History
-              </Nav.Link>
-            )}
-            {can('token:own') && (
-              <Nav.Link as={NavLink} to="/tokens" eventKey="/tokens">
-                Tokens
-              </Nav.Link>
-            )}
-            {can('audit:read-all') && (
-              <Nav.Link as={NavLink} to="/audit" eventKey="/audit">
-                Audit
-              </Nav.Link>
-            )}
-            {can('admin:manage') && (
-              <NavDropdown title="Admin" id="admin-menu">
-                <NavDropdown.Item
-                  as={NavLink}
-                  to="/admin/connections"
-                  eventKey="/admin/connections"
-                >
-                  Connections
-                </NavDropdown.Item>
-                <NavDropdown.Item as={NavLink} to="/admin/users" eventKey="/admin/users">
-                  Users and roles
-                </NavDropdown.Item>
-                <NavDropdown.Item as={NavLink} to="/admin/branding" eventKey="/admin/branding">
-                  Branding
-                </NavDropdown.Item>
-              </NavDropdown>
-            )}
-          </Nav>
-          <div className="d-flex flex-column flex-lg-row align-items-lg-center gap-2">
-            {can('token:own') && <TokenStates />}
-            <Nav>
-              <NavDropdown
-                align="end"
-                id="theme-menu"
-                title={
-                  <span>
-                    <i className={`bi bi-${current.icon}`} aria-hidden="true" />
-                    <span className="visually-hidden">Colour mode: {current.label}</span>
-                    <span className="d-lg-none ms-1">Colour mode</span>
-                  </span>
-                }
-              >
-                {THEMES.map((t) => (
+            <span>{branding.name}</span>
+          </Navbar.Brand>
+          <Navbar.Toggle aria-controls="main-nav" aria-label="Toggle navigation" />
+          <Navbar.Collapse id="main-nav">
+            <Nav className="me-auto">
+              {can('query:run') && (
+                <Nav.Link as={NavLink} to="/" end eventKey="/">
+                  Query
+                </Nav.Link>
+              )}
+              {can('history:own') && (
+                <Nav.Link as={NavLink} to="/history" eventKey="/history">
+                  History
+                </Nav.Link>
+              )}
+              {can('token:own') && (
+                <Nav.Link as={NavLink} to="/tokens" eventKey="/tokens">
+                  Tokens
+                </Nav.Link>
+              )}
+              {can('audit:read-all') && (
+                <Nav.Link as={NavLink} to="/audit" eventKey="/audit">
+                  Audit
+                </Nav.Link>
+              )}
+              {can('admin:manage') && (
+                <NavDropdown title="Admin" id="admin-menu">
                   <NavDropdown.Item
-                    key={t.value}
-                    as="button"
-                    active={t.value === preference}
-                    aria-pressed={t.value === preference}
-                    onClick={() => setPreference(t.value)}
+                    as={NavLink}
+                    to="/admin/connections"
+                    eventKey="/admin/connections"
                   >
-                    <i className={`bi bi-${t.icon} me-2`} aria-hidden="true" />
-                    {t.label}
+                    Connections
                   </NavDropdown.Item>
-                ))}
-              </NavDropdown>
-              <NavDropdown
-                align="end"
-                id="user-menu"
-                title={
-                  <span>
-                    <i className="bi bi-person-circle me-1" aria-hidden="true" />
-                    {user?.displayName || user?.username}
-                  </span>
-                }
-              >
-                <NavDropdown.ItemText className="small text-body-secondary">
-                  Signed in as <strong>{user?.username}</strong> ({user?.role})
-                </NavDropdown.ItemText>
-                <NavDropdown.Divider />
-                <NavDropdown.Item as="button" onClick={() => void signOut()}>
-                  <i className="bi bi-box-arrow-right me-2" aria-hidden="true" />
-                  Sign out
-                </NavDropdown.Item>
-              </NavDropdown>
+                  <NavDropdown.Item as={NavLink} to="/admin/users" eventKey="/admin/users">
+                    Users and roles
+                  </NavDropdown.Item>
+                  <NavDropdown.Item as={NavLink} to="/admin/branding" eventKey="/admin/branding">
+                    Branding
+                  </NavDropdown.Item>
+                </NavDropdown>
+              )}
             </Nav>
-          </div>
-        </Navbar.Collapse>
-      </Container>
-    </Navbar>
+            <div className="d-flex flex-column flex-lg-row align-items-lg-center gap-2">
+              {can('token:own') && <TokenStates />}
+              <Nav>
+                <NavDropdown
+                  align="end"
+                  id="theme-menu"
+                  title={
+                    <span>
+                      <i className={`bi bi-${current.icon}`} aria-hidden="true" />
+                      <span className="visually-hidden">Colour mode: {current.label}</span>
+                      <span className="d-lg-none ms-1">Colour mode</span>
+                    </span>
+                  }
+                >
+                  {THEMES.map((t) => (
+                    <NavDropdown.Item
+                      key={t.value}
+                      as="button"
+                      active={t.value === preference}
+                      aria-pressed={t.value === preference}
+                      onClick={() => setPreference(t.value)}
+                    >
+                      <i className={`bi bi-${t.icon} me-2`} aria-hidden="true" />
+                      {t.label}
+                    </NavDropdown.Item>
+                  ))}
+                </NavDropdown>
+                <NavDropdown
+                  align="end"
+                  id="user-menu"
+                  title={
+                    <span>
+                      <i className="bi bi-person-circle me-1" aria-hidden="true" />
+                      {user?.displayName || user?.username}
+                    </span>
+                  }
+                >
+                  <NavDropdown.ItemText className="small text-body-secondary">
+                    Signed in as <strong>{user?.username}</strong> ({user?.role})
+                  </NavDropdown.ItemText>
+                  <NavDropdown.Divider />
+                  <NavDropdown.Item as="button" onClick={() => void signOut()}>
+                    <i className="bi bi-box-arrow-right me-2" aria-hidden="true" />
+                    Sign out
+                  </NavDropdown.Item>
+                </NavDropdown>
+              </Nav>
+            </div>
+          </Navbar.Collapse>
+        </Container>
+      </Navbar>
+    </header>
   );
 }
