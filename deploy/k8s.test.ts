@@ -4,6 +4,7 @@
  * Kubernetes API schemas (kubernetes-models), and the deployment practices
  * docs/deploy.md promises are asserted on the rendered output.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Model } from '@kubernetes-models/base';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
@@ -20,7 +21,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../apps/server/src/config.ts';
 import { K8S_DIR, kustomize, type K8sObject } from './test-support/kustomize.ts';
-import { TEMPLATE_VARIABLES } from './test-support/nginx-harness.ts';
+import { readDockerfile, parseEnv } from './test-support/dockerfile-parser.ts';
+import { TEMPLATE_PATH, TEMPLATE_VARIABLES } from './test-support/nginx-harness.ts';
 
 type ModelClass = new (data: never) => Model<unknown>;
 const MODELS: Record<string, ModelClass> = {
@@ -410,6 +412,37 @@ describe.each(['base', ...OVERLAYS] as const)('kustomize %s', (name) => {
         expect(pdb.spec.minAvailable, pdb.metadata.name).toBeLessThan(replicas);
       else expect(pdb.spec.maxUnavailable, pdb.metadata.name).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe('manifests agree with the images', () => {
+  const base = rendered.base;
+  const imageEnv = (file: string) => {
+    const final = readDockerfile(join(K8S_DIR, '..', file)).stages.at(-1)!;
+    return Object.assign(
+      {},
+      ...final.instructions.filter((i) => i.keyword === 'ENV').map((i) => parseEnv(i.args)),
+    ) as Record<string, string>;
+  };
+
+  it('uses the ports the images listen on', () => {
+    const server = one<Workload>(base, 'Deployment', 'scim-console-server').spec.template.spec
+      .containers[0]!;
+    expect(String(server.ports?.[0]?.containerPort)).toBe(imageEnv('server.Dockerfile').PORT);
+    expect(server.env?.find((e) => e.name === 'PORT')?.value).toBe(
+      imageEnv('server.Dockerfile').PORT,
+    );
+    const web = one<Workload>(base, 'Deployment', 'scim-console-web').spec.template.spec
+      .containers[0]!;
+    expect(String(web.ports?.[0]?.containerPort)).toBe(imageEnv('web.Dockerfile').LISTEN_PORT);
+  });
+
+  it('limits request bodies the same at the ingress and in the web tier', () => {
+    const ingress = one(base, 'Ingress', 'scim-console');
+    const nginxLimit = /client_max_body_size (\S+);/.exec(readFileSync(TEMPLATE_PATH, 'utf8'))?.[1];
+    expect(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size']).toBe(
+      nginxLimit,
+    );
   });
 });
 
