@@ -5,14 +5,7 @@ import { http } from './http';
 
 export type AttributeOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le' | 'pr';
 export type AttributeType =
-  | 'string'
-  | 'boolean'
-  | 'decimal'
-  | 'integer'
-  | 'dateTime'
-  | 'binary'
-  | 'reference'
-  | 'complex';
+  'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'binary' | 'reference' | 'complex';
 
 export interface AttributeOption {
   /** 'name.givenName', 'emails', 'urn:…:enterprise:2.0:User:department'; relative for sub-attributes. */
@@ -92,8 +85,14 @@ export const queryOptionsKeys = {
   byConnection: (connectionId: string) => ['query-options', connectionId] as const,
 };
 
-export async function fetchQueryOptions(connectionId: string, signal?: AbortSignal): Promise<QueryOptions> {
-  const res = await http.get<QueryOptions>('/api/query-options', { params: { connectionId }, signal });
+export async function fetchQueryOptions(
+  connectionId: string,
+  signal?: AbortSignal,
+): Promise<QueryOptions> {
+  const res = await http.get<QueryOptions>('/api/query-options', {
+    params: { connectionId },
+    signal,
+  });
   return res.data;
 }
 

@@ -3,12 +3,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startApiServer, apiError, type ApiServer, type RecordedRequest, type Reply } from '../test/api-server';
+import {
+  startApiServer,
+  apiError,
+  type ApiServer,
+  type RecordedRequest,
+  type Reply,
+} from '../test/api-server';
 import { clearTokens } from '../token-store/token-store';
 import { setCsrfToken } from './http';
 import { ScimRequestError, parseRetryAfter, scimClient, type ScimRequestSpec } from './scim-client';
 
-const LIST = { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, Resources: [{ id: '1', userName: 'alice' }] };
+const LIST = {
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+  totalResults: 1,
+  Resources: [{ id: '1', userName: 'alice' }],
+};
 
 let server: ApiServer;
 let scimHandler: (req: RecordedRequest) => Reply;
@@ -17,10 +27,15 @@ let refreshReply: () => Reply;
 
 beforeEach(async () => {
   tokens = ['tok-1', 'tok-2', 'tok-3'];
-  refreshReply = () => ({ body: { accessToken: tokens[1], tokenType: 'Bearer', expiresAt: null, fingerprint: 'k1:x' } });
+  refreshReply = () => ({
+    body: { accessToken: tokens[1], tokenType: 'Bearer', expiresAt: null, fingerprint: 'k1:x' },
+  });
   scimHandler = () => ({ body: LIST });
   server = await startApiServer((req) => {
-    if (req.path === '/api/token') return { body: { accessToken: tokens[0], tokenType: 'Bearer', expiresAt: null, fingerprint: 'k1:x' } };
+    if (req.path === '/api/token')
+      return {
+        body: { accessToken: tokens[0], tokenType: 'Bearer', expiresAt: null, fingerprint: 'k1:x' },
+      };
     if (req.path === '/api/token/refresh') return refreshReply();
     return scimHandler(req);
   });
@@ -61,15 +76,28 @@ describe('scimClient', () => {
   });
 
   it('on 401 refreshes once through the backend and retries with the new token', async () => {
-    scimHandler = (req) => (req.headers.authorization === 'Bearer tok-2' ? { body: LIST } : { status: 401, body: { status: '401', detail: 'expired' } });
+    scimHandler = (req) =>
+      req.headers.authorization === 'Bearer tok-2'
+        ? { body: LIST }
+        : { status: 401, body: { status: '401', detail: 'expired' } };
     const res = await scimClient.send(spec());
     expect(res.status).toBe(200);
     expect(server.calls('/api/token/refresh')).toHaveLength(1);
-    expect(server.calls('/scim/v2/Users').map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(server.calls('/scim/v2/Users').map((r) => r.headers.authorization)).toEqual([
+      'Bearer tok-1',
+      'Bearer tok-2',
+    ]);
   });
 
   it('a second 401 after the refresh says the token was rejected and links to Tokens', async () => {
-    scimHandler = () => ({ status: 401, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401', detail: 'no' } });
+    scimHandler = () => ({
+      status: 401,
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '401',
+        detail: 'no',
+      },
+    });
     const e = await failure(scimClient.send(spec()));
     expect(e.kind).toBe('unauthorized');
     expect(e.title).toMatch(/token was rejected — reconnect/);
@@ -90,10 +118,19 @@ describe('scimClient', () => {
 
   it('on 429 waits for Retry-After (seconds), tells the countdown, then succeeds', async () => {
     let n = 0;
-    scimHandler = () => (n++ === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: { status: '429', detail: 'slow down' } } : { body: LIST });
+    scimHandler = () =>
+      n++ === 0
+        ? {
+            status: 429,
+            headers: { 'retry-after': '1' },
+            body: { status: '429', detail: 'slow down' },
+          }
+        : { body: LIST };
     const waits: (number | null)[] = [];
     const started = Date.now();
-    const res = await scimClient.send(spec(), { onRateLimitWait: (w) => waits.push(w ? w.secondsLeft : null) });
+    const res = await scimClient.send(spec(), {
+      onRateLimitWait: (w) => waits.push(w ? w.secondsLeft : null),
+    });
     expect(res.status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(waits[0]).toBe(1);
@@ -102,7 +139,11 @@ describe('scimClient', () => {
   });
 
   it('gives up on 429 when Retry-After exceeds the 60 s budget, without waiting', async () => {
-    scimHandler = () => ({ status: 429, headers: { 'retry-after': '120' }, body: { status: '429' } });
+    scimHandler = () => ({
+      status: 429,
+      headers: { 'retry-after': '120' },
+      body: { status: '429' },
+    });
     const started = Date.now();
     const e = await failure(scimClient.send(spec()));
     expect(e.kind).toBe('rate-limited');
@@ -113,7 +154,12 @@ describe('scimClient', () => {
   it('turns a SCIM error body into its detail and a hint for its scimType', async () => {
     scimHandler = () => ({
       status: 400,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidFilter', detail: 'Unsupported operator "ew"' },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '400',
+        scimType: 'invalidFilter',
+        detail: 'Unsupported operator "ew"',
+      },
     });
     const e = await failure(scimClient.send(spec()));
     expect(e.kind).toBe('scim');
@@ -134,7 +180,9 @@ describe('scimClient', () => {
     await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
     try {
       const { port } = raw.address() as AddressInfo;
-      const e = await failure(scimClient.send(spec({ url: `http://127.0.0.1:${port}/scim/v2/Users` })));
+      const e = await failure(
+        scimClient.send(spec({ url: `http://127.0.0.1:${port}/scim/v2/Users` })),
+      );
       expect(e.kind).toBe('malformed');
       expect(e.message).toContain('<html>');
     } finally {
@@ -144,11 +192,15 @@ describe('scimClient', () => {
   });
 
   it('explains a CORS refusal (no answer readable) as a network problem and suggests relay mode', async () => {
-    const noCors = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const noCors = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+    );
     await new Promise<void>((r) => noCors.listen(0, '127.0.0.1', r));
     try {
       const { port } = noCors.address() as AddressInfo;
-      const e = await failure(scimClient.send(spec({ url: `http://127.0.0.1:${port}/scim/v2/Users` })));
+      const e = await failure(
+        scimClient.send(spec({ url: `http://127.0.0.1:${port}/scim/v2/Users` })),
+      );
       expect(e.kind).toBe('network');
       expect(e.status).toBe(0);
       expect(e.message).toMatch(/CORS/);
@@ -176,7 +228,14 @@ describe('scimClient', () => {
 
   it('relay mode sends the CSRF header and no bearer token', async () => {
     setCsrfToken('csrf-123');
-    await scimClient.send(spec({ mode: 'relay', method: 'POST', url: `${server.url}/api/relay/c1/Users/.search`, body: { filter: 'active eq true' } }));
+    await scimClient.send(
+      spec({
+        mode: 'relay',
+        method: 'POST',
+        url: `${server.url}/api/relay/c1/Users/.search`,
+        body: { filter: 'active eq true' },
+      }),
+    );
     const call = server.calls('/api/relay/c1/Users/.search')[0]!;
     expect(call.headers['x-csrf-token']).toBe('csrf-123');
     expect(call.headers.authorization).toBeUndefined();

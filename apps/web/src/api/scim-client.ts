@@ -7,7 +7,12 @@
 // logged, not put in error messages and not stored anywhere but the in-memory store.
 import { getCsrfToken } from './http';
 import { getToken, refreshToken } from '../token-store/token-store';
-import axios, { type AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, {
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 
 export type ScimFailureKind =
   | 'unauthorized' // the provider refused the token even after one refresh
@@ -125,7 +130,12 @@ interface ScimRequestMeta {
 
 type ScimAxiosConfig = InternalAxiosRequestConfig & { scimMeta?: ScimRequestMeta };
 
-const RECONNECT_CODES = new Set(['TOKEN_REVOKED', 'TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED']);
+const RECONNECT_CODES = new Set([
+  'TOKEN_REVOKED',
+  'TOKEN_MISSING',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+]);
 
 /** Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3). Returns ms, or null when absent/unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
@@ -138,7 +148,11 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Math.max(0, at - now);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, onTick?: (msLeft: number) => void): Promise<void> {
+function sleep(
+  ms: number,
+  signal: AbortSignal | undefined,
+  onTick?: (msLeft: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new axios.CanceledError('cancelled'));
@@ -182,7 +196,8 @@ function reconnectError(status: number): ScimRequestError {
     kind: 'reconnect',
     status,
     title: 'Your SCIM token must be reconnected',
-    message: 'The console could not refresh your token for this connection: it was revoked, has expired or was never linked.',
+    message:
+      'The console could not refresh your token for this connection: it was revoked, has expired or was never linked.',
     hint: 'Open the Tokens page and link the token again (paste a new one or connect with OAuth), then run the query again.',
     link: { href: '/tokens', label: 'Go to Tokens' },
   });
@@ -210,7 +225,9 @@ function scimErrorFields(body: unknown): { detail?: string; scimType?: string } 
   if (!body || typeof body !== 'object') return null;
   const b = body as Record<string, unknown>;
   const schemas = Array.isArray(b.schemas) ? b.schemas : [];
-  const isScimError = schemas.includes('urn:ietf:params:scim:api:messages:2.0:Error') || ('detail' in b && 'status' in b);
+  const isScimError =
+    schemas.includes('urn:ietf:params:scim:api:messages:2.0:Error') ||
+    ('detail' in b && 'status' in b);
   if (!isScimError) return null;
   return {
     detail: typeof b.detail === 'string' ? b.detail : undefined,
@@ -219,11 +236,14 @@ function scimErrorFields(body: unknown): { detail?: string; scimType?: string } 
 }
 
 const SCIM_TYPE_HINTS: Record<string, string> = {
-  invalidFilter: 'The provider could not use this filter. Simplify it, or check the provider warnings for unsupported operators.',
-  tooMany: 'The query matches more resources than the provider will return. Add a filter or use a smaller page size.',
+  invalidFilter:
+    'The provider could not use this filter. Simplify it, or check the provider warnings for unsupported operators.',
+  tooMany:
+    'The query matches more resources than the provider will return. Add a filter or use a smaller page size.',
   invalidPath: 'An attribute path is not known to the provider. Pick attributes from the list.',
   invalidValue: 'A value has the wrong type or format for its attribute.',
-  invalidSyntax: 'The provider rejected the request syntax (often the page size or sort parameters).',
+  invalidSyntax:
+    'The provider rejected the request syntax (often the page size or sort parameters).',
   invalidCursor: 'The paging cursor is no longer valid. Run the query again from the first page.',
   expiredCursor: 'The paging cursor has expired. Run the query again from the first page.',
   invalidCount: 'The page size is larger than the provider allows. Use a smaller page size.',
@@ -231,7 +251,10 @@ const SCIM_TYPE_HINTS: Record<string, string> = {
 };
 
 /** Turns anything thrown by a request into a ScimRequestError. */
-export function classifyScimError(e: unknown, spec: Pick<ScimRequestSpec, 'mode' | 'url'>): ScimRequestError {
+export function classifyScimError(
+  e: unknown,
+  spec: Pick<ScimRequestSpec, 'mode' | 'url'>,
+): ScimRequestError {
   if (e instanceof ScimRequestError) return e;
   if (axios.isCancel(e)) {
     return new ScimRequestError({
@@ -259,7 +282,8 @@ export function classifyScimError(e: unknown, spec: Pick<ScimRequestSpec, 'mode'
         kind: 'network',
         status: 0,
         title: 'The console server could not be reached',
-        message: 'The request to the console relay got no answer: you may be offline or the console server is down.',
+        message:
+          'The request to the console relay got no answer: you may be offline or the console server is down.',
         hint: 'Check your network connection and try again; if it keeps failing, tell your administrator.',
       });
     }
@@ -281,7 +305,10 @@ export function classifyScimError(e: unknown, spec: Pick<ScimRequestSpec, 'mode'
       : null;
 
   if (status === 401) {
-    if (consoleError && (consoleError.code === 'UNAUTHENTICATED' || consoleError.code === 'SESSION_EXPIRED')) {
+    if (
+      consoleError &&
+      (consoleError.code === 'UNAUTHENTICATED' || consoleError.code === 'SESSION_EXPIRED')
+    ) {
       return new ScimRequestError({
         kind: 'http',
         status,
@@ -360,7 +387,10 @@ export interface ScimClient {
   send(spec: ScimRequestSpec, options?: SendOptions): Promise<ScimResponse>;
 }
 
-export function createScimClient(credentials: ScimCredentialSource, limits: Partial<ScimClientLimits> = {}): ScimClient {
+export function createScimClient(
+  credentials: ScimCredentialSource,
+  limits: Partial<ScimClientLimits> = {},
+): ScimClient {
   const lim: ScimClientLimits = { ...DEFAULT_SCIM_CLIENT_LIMITS, ...limits };
   const instance = axios.create({
     timeout: lim.timeoutMs,
@@ -412,7 +442,8 @@ export function createScimClient(credentials: ScimCredentialSource, limits: Part
           kind: 'unauthorized',
           status: 401,
           title: 'Your token was rejected and could not be refreshed',
-          message: 'The provider refused your token and the console could not refresh it right now.',
+          message:
+            'The provider refused your token and the console could not refresh it right now.',
           hint: 'Open the Tokens page and reconnect for this connection.',
           link: { href: '/tokens', label: 'Go to Tokens' },
         });
@@ -483,7 +514,12 @@ export function createScimClient(credentials: ScimCredentialSource, limits: Part
     for (const [k, v] of Object.entries(response.headers ?? {})) {
       if (typeof v === 'string') headers[k.toLowerCase()] = v;
     }
-    return { status: response.status, data: parsed.value, headers, durationMs: Math.round(performance.now() - started) };
+    return {
+      status: response.status,
+      data: parsed.value,
+      headers,
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 
   return { instance, send };

@@ -71,7 +71,10 @@ export interface QueryOutcome {
   error?: { code: string; message: string };
 }
 
-export async function generateScimQuery(input: ScimQueryInput, signal?: AbortSignal): Promise<GeneratedQuery> {
+export async function generateScimQuery(
+  input: ScimQueryInput,
+  signal?: AbortSignal,
+): Promise<GeneratedQuery> {
   const res = await http.post<GeneratedQuery>('/api/scim-query', input, { signal });
   return res.data;
 }

@@ -11,7 +11,11 @@ export function shellQuote(text: string): string {
 export function toCurl(q: Pick<GeneratedQuery, 'method' | 'url' | 'body' | 'execution'>): string {
   const lines = [`curl -sS -X ${q.method} ${shellQuote(q.url)}`];
   lines.push(`-H "Authorization: Bearer $SCIM_TOKEN"`);
-  const headers = { Accept: 'application/scim+json', ...(q.body ? { 'Content-Type': 'application/scim+json' } : {}), ...q.execution.headers };
+  const headers = {
+    Accept: 'application/scim+json',
+    ...(q.body ? { 'Content-Type': 'application/scim+json' } : {}),
+    ...q.execution.headers,
+  };
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (lower === 'authorization' || lower === 'cookie' || lower === 'x-csrf-token') continue;

@@ -32,7 +32,9 @@ describe('CSV export', () => {
       ],
       rows,
     );
-    expect(csv).toBe('userName,displayName,emails\r\n"a,b","say ""hi""\nbye","alice@x (work, primary); home@x (home)"\r\n');
+    expect(csv).toBe(
+      'userName,displayName,emails\r\n"a,b","say ""hi""\nbye","alice@x (work, primary); home@x (home)"\r\n',
+    );
   });
 });
 
@@ -42,19 +44,28 @@ describe('values', () => {
       UserName: 'bob',
       name: { givenName: 'Bob' },
       emails: [{ value: 'b@x' }, { value: 'c@x' }],
-      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Sales', manager: { value: 'm1' } },
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
+        department: 'Sales',
+        manager: { value: 'm1' },
+      },
     };
     expect(getAttribute(r, 'userName')).toBe('bob');
     expect(getAttribute(r, 'name.givenName')).toBe('Bob');
     expect(getAttribute(r, 'emails.value')).toEqual(['b@x', 'c@x']);
-    expect(getAttribute(r, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department')).toBe('Sales');
-    expect(getAttribute(r, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value')).toBe('m1');
+    expect(
+      getAttribute(r, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'),
+    ).toBe('Sales');
+    expect(
+      getAttribute(r, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value'),
+    ).toBe('m1');
   });
 
   it('default user columns show the formatted name or the given and family names', () => {
     const cols = defaultColumns('User');
     const name = cols.find((c) => c.id === 'name')!;
-    expect(formatValue(name.get({ name: { givenName: 'Ada', familyName: 'Lovelace' } }))).toBe('Ada Lovelace');
+    expect(formatValue(name.get({ name: { givenName: 'Ada', familyName: 'Lovelace' } }))).toBe(
+      'Ada Lovelace',
+    );
     expect(cols.map((c) => c.header)).toContain('department');
   });
 });
@@ -62,7 +73,7 @@ describe('values', () => {
 describe('copy as curl', () => {
   const q: Pick<GeneratedQuery, 'method' | 'url' | 'body' | 'execution'> = {
     method: 'POST',
-    url: "https://scim.example.com/scim/v2/Users/.search",
+    url: 'https://scim.example.com/scim/v2/Users/.search',
     body: { filter: `userName eq "o'brien"` },
     execution: {
       mode: 'direct',

@@ -11,7 +11,10 @@ export function csvCell(text: string): string {
   return /[",\r\n]/.test(safe) || /^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function toCsv(columns: readonly Pick<ResultColumn, 'header' | 'get'>[], rows: readonly ScimResource[]): string {
+export function toCsv(
+  columns: readonly Pick<ResultColumn, 'header' | 'get'>[],
+  rows: readonly ScimResource[],
+): string {
   const lines = [columns.map((c) => csvCell(c.header)).join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvCell(formatValue(c.get(r)))).join(','));
   return `${lines.join('\r\n')}\r\n`;
@@ -35,7 +38,11 @@ export function downloadText(text: string, filename: string, type: string): void
   setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
 
-export function exportFilename(resourceType: string, ext: 'csv' | 'json', now = new Date()): string {
+export function exportFilename(
+  resourceType: string,
+  ext: 'csv' | 'json',
+  now = new Date(),
+): string {
   const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
   return `scim-${resourceType.replace(/[^\w-]/g, '').toLowerCase() || 'results'}-${stamp}.${ext}`;
 }

@@ -3,7 +3,8 @@ import { fetchAllPages, planIndexPages } from './fetch-all';
 import type { ListPage, ScimResource } from './list-response';
 import type { PageParams } from './page-request';
 
-const users = (n: number): ScimResource[] => Array.from({ length: n }, (_, i) => ({ id: `u${i + 1}` }));
+const users = (n: number): ScimResource[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `u${i + 1}` }));
 
 /** An index-paging provider over `data` that caps count at `cap`. */
 function indexProvider(data: ScimResource[], cap = 1_000) {
@@ -12,7 +13,14 @@ function indexProvider(data: ScimResource[], cap = 1_000) {
   let maxInFlight = 0;
   const page = (startIndex: number, count: number): ListPage => {
     const rows = data.slice(startIndex - 1, startIndex - 1 + Math.min(count, cap));
-    return { resources: rows, totalResults: data.length, startIndex, itemsPerPage: rows.length, nextCursor: null, previousCursor: null };
+    return {
+      resources: rows,
+      totalResults: data.length,
+      startIndex,
+      itemsPerPage: rows.length,
+      nextCursor: null,
+      previousCursor: null,
+    };
   };
   const fetchPage = async (p: PageParams, signal: AbortSignal) => {
     calls.push(p);
@@ -31,7 +39,14 @@ function cursorProvider(data: ScimResource[], size: number) {
   const page = (offset: number, count: number): ListPage => {
     const rows = data.slice(offset, offset + count);
     const next = offset + count < data.length ? `c${offset + count}` : null;
-    return { resources: rows, totalResults: data.length, startIndex: null, itemsPerPage: rows.length, nextCursor: next, previousCursor: null };
+    return {
+      resources: rows,
+      totalResults: data.length,
+      startIndex: null,
+      itemsPerPage: rows.length,
+      nextCursor: next,
+      previousCursor: null,
+    };
   };
   const fetchPage = async (p: PageParams) => {
     calls.push(p);
@@ -90,7 +105,13 @@ describe('fetchAllPages', () => {
 
   it('index paging: stops at the bound', async () => {
     const p = indexProvider(users(1_000), 100);
-    const result = await fetchAllPages({ first: p.page(1, 100), requestedCount: 100, paging: 'index', fetchPage: p.fetchPage, maxRows: 250 });
+    const result = await fetchAllPages({
+      first: p.page(1, 100),
+      requestedCount: 100,
+      paging: 'index',
+      fetchPage: p.fetchPage,
+      maxRows: 250,
+    });
     expect(result.status).toBe('truncated');
     expect(result.resources).toHaveLength(250);
     expect(p.calls).toHaveLength(2);
@@ -102,9 +123,17 @@ describe('fetchAllPages', () => {
     const shifted = async (q: PageParams, s: AbortSignal) => {
       const page = await p.fetchPage(q, s);
       // Simulate an insert at the front: each later page starts with the last row of the page before.
-      return { ...page, resources: [data[(q.startIndex ?? 1) - 2]!, ...page.resources.slice(0, -1)] };
+      return {
+        ...page,
+        resources: [data[(q.startIndex ?? 1) - 2]!, ...page.resources.slice(0, -1)],
+      };
     };
-    const result = await fetchAllPages({ first: p.page(1, 10), requestedCount: 10, paging: 'index', fetchPage: shifted });
+    const result = await fetchAllPages({
+      first: p.page(1, 10),
+      requestedCount: 10,
+      paging: 'index',
+      fetchPage: shifted,
+    });
     expect(result.duplicates).toBe(1);
     expect(new Set(result.resources.map((r) => r.id)).size).toBe(result.resources.length);
   });
@@ -137,7 +166,8 @@ describe('fetchAllPages', () => {
       requestedCount: 10,
       paging: 'index',
       concurrency: 1,
-      fetchPage: async (q, s) => ((q.startIndex ?? 0) > 30 ? Promise.reject(boom) : p.fetchPage(q, s)),
+      fetchPage: async (q, s) =>
+        (q.startIndex ?? 0) > 30 ? Promise.reject(boom) : p.fetchPage(q, s),
     });
     expect(result.status).toBe('failed');
     expect(result.error).toBe(boom);
@@ -147,7 +177,12 @@ describe('fetchAllPages', () => {
   it('cursor paging: follows nextCursor one page at a time until it ends', async () => {
     const data = users(95);
     const p = cursorProvider(data, 20);
-    const result = await fetchAllPages({ first: p.first, requestedCount: 20, paging: 'cursor', fetchPage: p.fetchPage });
+    const result = await fetchAllPages({
+      first: p.first,
+      requestedCount: 20,
+      paging: 'cursor',
+      fetchPage: p.fetchPage,
+    });
     expect(result.status).toBe('complete');
     expect(result.resources.map((r) => r.id)).toEqual(data.map((r) => r.id));
     expect(p.calls.map((c) => c.cursor)).toEqual(['c20', 'c40', 'c60', 'c80']);
@@ -155,7 +190,13 @@ describe('fetchAllPages', () => {
 
   it('cursor paging: respects the bound and asks only for the rows it still needs', async () => {
     const p = cursorProvider(users(95), 20);
-    const result = await fetchAllPages({ first: p.first, requestedCount: 20, paging: 'cursor', fetchPage: p.fetchPage, maxRows: 50 });
+    const result = await fetchAllPages({
+      first: p.first,
+      requestedCount: 20,
+      paging: 'cursor',
+      fetchPage: p.fetchPage,
+      maxRows: 50,
+    });
     expect(result.status).toBe('truncated');
     expect(result.resources).toHaveLength(50);
     expect(p.calls).toEqual([

@@ -60,7 +60,10 @@ export function planIndexPages(
   const pages: IndexPagePlan[] = [];
   if (pageSize <= 0) return { pages, target: Math.min(target, 0), truncated: false };
   for (let offset = pageSize; offset < target; offset += pageSize) {
-    pages.push({ startIndex: firstStartIndex + offset, count: Math.min(pageSize, target - offset) });
+    pages.push({
+      startIndex: firstStartIndex + offset,
+      count: Math.min(pageSize, target - offset),
+    });
   }
   return { pages, target, truncated: available > maxRows };
 }
@@ -68,7 +71,11 @@ export function planIndexPages(
 function isAbort(e: unknown, signal: AbortSignal | undefined): boolean {
   if (signal?.aborted) return true;
   const kind = (e as { kind?: unknown })?.kind;
-  return kind === 'cancelled' || (e as { name?: unknown })?.name === 'CanceledError' || (e as { name?: unknown })?.name === 'AbortError';
+  return (
+    kind === 'cancelled' ||
+    (e as { name?: unknown })?.name === 'CanceledError' ||
+    (e as { name?: unknown })?.name === 'AbortError'
+  );
 }
 
 export async function fetchAllPages(options: FetchAllOptions): Promise<FetchAllResult> {
@@ -107,14 +114,27 @@ export async function fetchAllPages(options: FetchAllOptions): Promise<FetchAllR
       const all = firstRows;
       let cursor = first.nextCursor;
       const pageSize = options.requestedCount ?? (first.resources.length || undefined);
-      options.onProgress?.({ loaded: all.length, target: null, totalResults: first.totalResults, pages });
+      options.onProgress?.({
+        loaded: all.length,
+        target: null,
+        totalResults: first.totalResults,
+        pages,
+      });
       while (cursor && all.length < maxRows) {
         if (inner.signal.aborted) throw new DOMException('Aborted', 'AbortError');
         const want = pageSize !== undefined ? Math.min(pageSize, maxRows - all.length) : undefined;
-        const page = await options.fetchPage({ cursor, ...(want !== undefined ? { count: want } : {}) }, inner.signal);
+        const page = await options.fetchPage(
+          { cursor, ...(want !== undefined ? { count: want } : {}) },
+          inner.signal,
+        );
         pages += 1;
         keep(page.resources.slice(0, maxRows - all.length), all);
-        options.onProgress?.({ loaded: all.length, target: null, totalResults: page.totalResults, pages });
+        options.onProgress?.({
+          loaded: all.length,
+          target: null,
+          totalResults: page.totalResults,
+          pages,
+        });
         if (page.resources.length === 0) break;
         cursor = page.nextCursor;
       }
@@ -142,7 +162,10 @@ export async function fetchAllPages(options: FetchAllOptions): Promise<FetchAllR
         const i = next++;
         const p = plan.pages[i]!;
         if (inner.signal.aborted) throw new DOMException('Aborted', 'AbortError');
-        const page = await options.fetchPage({ startIndex: p.startIndex, count: p.count }, inner.signal);
+        const page = await options.fetchPage(
+          { startIndex: p.startIndex, count: p.count },
+          inner.signal,
+        );
         const rows = page.resources.slice(0, p.count);
         if (rows.length < p.count) gaps = true;
         // An empty page before the end: the result set shrank while paging; stop asking.
@@ -150,7 +173,12 @@ export async function fetchAllPages(options: FetchAllOptions): Promise<FetchAllR
         results[i] = rows;
         pages += 1;
         loaded += rows.length;
-        options.onProgress?.({ loaded, target: plan.target, totalResults: first.totalResults, pages });
+        options.onProgress?.({
+          loaded,
+          target: plan.target,
+          totalResults: first.totalResults,
+          pages,
+        });
       }
     };
     const workers = Array.from({ length: Math.min(concurrency, plan.pages.length) }, worker);

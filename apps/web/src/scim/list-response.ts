@@ -21,9 +21,17 @@ export function readListResponse(data: unknown): ListPage {
   }
   const d = data as Record<string, unknown>;
   const raw = d.Resources ?? d.resources ?? [];
-  if (!Array.isArray(raw)) throw new ListResponseError('The ListResponse has a "Resources" member that is not a list.');
-  const resources = raw.filter((r): r is ScimResource => Boolean(r) && typeof r === 'object' && !Array.isArray(r));
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+  if (!Array.isArray(raw))
+    throw new ListResponseError('The ListResponse has a "Resources" member that is not a list.');
+  const resources = raw.filter(
+    (r): r is ScimResource => Boolean(r) && typeof r === 'object' && !Array.isArray(r),
+  );
+  const num = (v: unknown): number | null =>
+    typeof v === 'number' && Number.isFinite(v)
+      ? v
+      : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+        ? Number(v)
+        : null;
   const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
   const total = num(d.totalResults);
   return {

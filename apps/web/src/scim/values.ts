@@ -52,12 +52,18 @@ function formatComplex(item: Record<string, unknown>): string {
   if (typeof item.type === 'string') tags.push(item.type);
   if (item.primary === true) tags.push('primary');
   if (main !== null) {
-    const label = typeof item.display === 'string' && item.display !== main ? `${item.display} <${String(main)}>` : String(main);
+    const label =
+      typeof item.display === 'string' && item.display !== main
+        ? `${item.display} <${String(main)}>`
+        : String(main);
     return tags.length ? `${label} (${tags.join(', ')})` : label;
   }
   // e.g. an address without `formatted`, or `name` without `formatted`.
   const parts = Object.entries(item)
-    .filter(([k, v]) => k !== 'type' && k !== 'primary' && (typeof v === 'string' || typeof v === 'number'))
+    .filter(
+      ([k, v]) =>
+        k !== 'type' && k !== 'primary' && (typeof v === 'string' || typeof v === 'number'),
+    )
     .map(([, v]) => String(v));
   const text = parts.join(' ');
   return tags.length ? `${text} (${tags.join(', ')})` : text;
@@ -71,7 +77,9 @@ export function formatValue(value: unknown): string {
   if (Array.isArray(value)) {
     const items = value.filter((v) => v !== null && v !== undefined);
     const complex = items.every((v) => typeof v === 'object' && !Array.isArray(v));
-    const sorted = complex ? [...(items as Record<string, unknown>[])].sort((a, b) => rank(a) - rank(b)) : items;
+    const sorted = complex
+      ? [...(items as Record<string, unknown>[])].sort((a, b) => rank(a) - rank(b))
+      : items;
     return sorted.map(formatValue).join('; ');
   }
   if (typeof value === 'object') return formatComplex(value as Record<string, unknown>);
@@ -138,7 +146,11 @@ export function defaultColumns(resourceType: string): ResultColumn[] {
       pathColumn('meta.lastModified', 'lastModified'),
     ];
   }
-  return [pathColumn('id', 'id'), pathColumn('displayName', 'displayName'), pathColumn('meta.lastModified', 'lastModified')];
+  return [
+    pathColumn('id', 'id'),
+    pathColumn('displayName', 'displayName'),
+    pathColumn('meta.lastModified', 'lastModified'),
+  ];
 }
 
 /** Columns that exist in the data beyond the chosen ones (for the column chooser). */

@@ -132,7 +132,9 @@ describe('QueryPage', { timeout: 20_000 }, () => {
     const [line, caret] = error.textContent!.split('\n');
     expect(line).toBe('userName eq "a" and');
     expect(caret!.indexOf('^')).toBeGreaterThanOrEqual(line!.length - 4);
-    expect(document.getElementById('raw-filter-error')).toHaveTextContent(/position \d+|at character \d+/);
+    expect(document.getElementById('raw-filter-error')).toHaveTextContent(
+      /position \d+|at character \d+/,
+    );
     const run = screen.getByRole('button', { name: /Run/ });
     expect(run).toBeDisabled();
     fireEvent.keyDown(run, { key: 'Enter', ctrlKey: true });

@@ -233,7 +233,9 @@ export default function QueryPage() {
       : null;
   const builderText_ = form.mode === 'builder' ? builderText(form.builder, byName) : '';
   // Problems not already shown next to their field (builder rules, page size, filter text).
-  const shownProblems = showProblems ? built.problems.filter((p) => !['filter', 'builder', 'count'].includes(p.field)) : [];
+  const shownProblems = showProblems
+    ? built.problems.filter((p) => !['filter', 'builder', 'count'].includes(p.field))
+    : [];
 
   return (
     <div onKeyDown={onKeyDown}>

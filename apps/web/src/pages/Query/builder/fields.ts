@@ -127,7 +127,11 @@ export function buildFields(resourceType: ResourceTypeOption): ScimField[] {
     for (const sub of subs) {
       if (sub.operators.length === 0) continue;
       // The console already labels sub-attributes "Parent › Sub"; older answers give just "Sub".
-      const subLabel = sub.label.includes('›') ? (ext ? `${sub.label} (${ext})` : sub.label) : `${label} › ${sub.label}`;
+      const subLabel = sub.label.includes('›')
+        ? ext
+          ? `${sub.label} (${ext})`
+          : sub.label
+        : `${label} › ${sub.label}`;
       fields.push(toField(sub, `${attr.path}.${sub.path}`, subLabel, attr));
     }
   }
