@@ -198,10 +198,26 @@ export type VerifyResult =
  * Removing the newest events leaves a valid, shorter chain; compare lastSeq/lastHash with a
  * value recorded earlier (e.g. exported to a ticket) to detect that.
  */
-export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000): Promise<VerifyResult> {
+export interface VerifyFrom {
+  /** Resume after this event (a lastSeq returned by an earlier verification)… */
+  afterSeq: number;
+  /** …whose hash must still be this (that earlier lastHash): the anchor of the new part. */
+  afterHash: string;
+}
+
+export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000, from?: VerifyFrom): Promise<VerifyResult> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
+  if (from) {
+    const anchor = await db.selectFrom('audit_events').select(['seq', 'hash']).where('seq', '=', from.afterSeq).executeTakeFirst();
+    if (!anchor) return { ok: false, checked, brokenAt: from.afterSeq, reason: 'seq_gap', message: `Event ${from.afterSeq} (the anchor) is missing.` };
+    if (anchor.hash !== from.afterHash) {
+      return { ok: false, checked, brokenAt: from.afterSeq, reason: 'hash_mismatch', message: `Event ${from.afterSeq} no longer has the hash recorded earlier.` };
+    }
+    expectedSeq = from.afterSeq + 1;
+    prevHash = from.afterHash;
+  }
   for (;;) {
     const rows = await db
       .selectFrom('audit_events')
@@ -233,5 +249,5 @@ export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000): 
     }
     if (rows.length < batchSize) break;
   }
-  return checked === 0 ? { ok: true, checked, lastSeq: null, lastHash: null } : { ok: true, checked, lastSeq: expectedSeq - 1, lastHash: prevHash };
+  return expectedSeq === 1 ? { ok: true, checked, lastSeq: null, lastHash: null } : { ok: true, checked, lastSeq: expectedSeq - 1, lastHash: prevHash };
 }
