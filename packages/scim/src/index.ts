@@ -36,6 +36,7 @@ export {
   FILTER_LIMITS,
   parseAttributePath,
   parseFilter,
+  type FilterSpan,
   type ParseFilterOptions,
 } from './filter/parser.ts';
 export { formatAttributePath, formatFilter, formatFilterValue } from './filter/format.ts';

@@ -91,6 +91,21 @@ describe('lintFilter', () => {
     expect(codes(lint('password eq "x"'))).toEqual(['warning:NOT_FILTERABLE']);
   });
 
+  it('points at the node concerned, which spans map back to the text', () => {
+    const text = 'userName eq "a" and (active gt true or usrName pr)';
+    const spans = new Map();
+    const ast = parseFilter(text, { spans });
+    const found = lintFilter(ast, { schema, resourceType: 'User' }).map((d) => {
+      const span = spans.get(d.node);
+      return [d.code, text.slice(span.start, span.end)];
+    });
+    expect(found).toEqual([
+      ['OPERATOR_TYPE_MISMATCH', 'active gt true'],
+      ['UNKNOWN_ATTRIBUTE', 'usrName pr'],
+    ]);
+    expect(spans.get(ast)).toEqual({ start: 0, end: text.length });
+  });
+
   it('flags the non-RFC emails[…].value form', () => {
     expect(lint('emails[type eq "work"].value eq "a@b.c"')).toEqual([
       expect.objectContaining({ code: 'NON_RFC_FORM', severity: 'warning', path: 'emails' }),

@@ -30,6 +30,11 @@ export interface FilterDiagnostic {
   readonly path?: string;
   /** A replacement path, for "did you mean" and canonical spellings. */
   readonly suggestion?: string;
+  /**
+   * The node concerned. Parse with `{ spans }` (ParseFilterOptions) to map it back
+   * to a range of the filter text.
+   */
+  readonly node?: FilterNode;
 }
 
 export interface LintFilterOptions {
@@ -55,11 +60,12 @@ interface Target {
 class Linter {
   readonly diagnostics: FilterDiagnostic[] = [];
   private terms = 0;
+  private current: FilterNode | undefined;
 
   constructor(private readonly options: LintFilterOptions) {}
 
   private report(d: FilterDiagnostic): void {
-    this.diagnostics.push(d);
+    this.diagnostics.push(this.current !== undefined ? { ...d, node: this.current } : d);
   }
 
   private vendorUnsupported(what: string, path?: string): void {
@@ -91,6 +97,7 @@ class Linter {
       this.vendorUnsupported(`the ${schema.resourceType(resourceType)!.name} resource type`);
     }
     this.visit(node, undefined);
+    this.current = node;
     if (vendor?.maxFilterTerms !== undefined && this.terms > vendor.maxFilterTerms) {
       this.vendorUnsupported(
         `more than ${vendor.maxFilterTerms} comparison${vendor.maxFilterTerms === 1 ? '' : 's'} in one filter (this one has ${this.terms})`,
@@ -101,6 +108,7 @@ class Linter {
   /** `parent` is set inside a value filter: the complex attribute whose sub-attributes the paths name. */
   private visit(node: FilterNode, parent: Target | undefined): void {
     const vendor = this.options.vendor;
+    this.current = node;
     switch (node.kind) {
       case 'and':
       case 'or':

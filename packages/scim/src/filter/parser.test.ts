@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ScimFilterError } from '../errors.ts';
 import { and, co, eq, gt, ne, not, or, pr, sw, valuePath } from './builder.ts';
 import { formatFilter } from './format.ts';
-import { FILTER_LIMITS, parseAttributePath, parseFilter } from './parser.ts';
+import type { FilterNode } from './ast.ts';
+import { FILTER_LIMITS, parseAttributePath, parseFilter, type FilterSpan } from './parser.ts';
 import { tokenizeFilter } from './lexer.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -357,6 +358,28 @@ describe('parseFilter: limits', () => {
     const chain = Array.from({ length: 2_000 }, (_, i) => `a${i} pr`).join(' or ');
     const ast = parseFilter(chain, { maxLength: 100_000 });
     expect(ast.kind === 'or' && ast.filters.length).toBe(2_000);
+  });
+});
+
+describe('parseFilter: spans', () => {
+  it('records where each node was written', () => {
+    const text = 'not (a pr) or emails[type eq "work"] and b eq "x y"';
+    const spans = new Map<FilterNode, FilterSpan>();
+    const ast = parseFilter(text, { spans });
+    const shown: string[] = [];
+    for (const [, span] of spans) shown.push(text.slice(span.start, span.end));
+    expect(shown.sort()).toEqual(
+      [
+        'a pr',
+        'b eq "x y"',
+        'emails[type eq "work"]',
+        'emails[type eq "work"] and b eq "x y"',
+        'not (a pr)',
+        text,
+        'type eq "work"',
+      ].sort(),
+    );
+    expect(spans.get(ast)).toEqual({ start: 0, end: text.length });
   });
 });
 

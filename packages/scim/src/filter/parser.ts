@@ -70,6 +70,12 @@ export interface ParseFilterOptions {
    * `form: 'subAttributeAfterFilter'`; lintFilter flags it as NON_RFC_FORM.
    */
   allowNonRfcForms?: boolean;
+  /**
+   * When given, receives the source span of every node the parser creates
+   * (`start` inclusive, `end` exclusive; a parenthesised group's span excludes
+   * its parentheses), so editors can underline what lintFilter reports.
+   */
+  spans?: Map<FilterNode, FilterSpan>;
   /** Accept `True`, `NULL` … (JSON and the RFC use lowercase only). */
   caseInsensitiveLiterals?: boolean;
 }
@@ -100,6 +106,11 @@ function operatorAt(text: string, start: number, end: number): CompareOperator |
   }
 }
 
+export interface FilterSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le or pr';
 
 // The parser is its own lexer (one allocation per parse); `lx` names the lexer role.
@@ -112,6 +123,7 @@ class Parser extends FilterLexer {
   private lenientLiterals = false;
   private depth = 0;
   private inValuePath = false;
+  private spans: Map<FilterNode, FilterSpan> | undefined;
 
   constructor() {
     super('');
@@ -126,6 +138,13 @@ class Parser extends FilterLexer {
     this.lenientLiterals = options?.caseInsensitiveLiterals === true;
     this.depth = 0;
     this.inValuePath = false;
+    this.spans = options?.spans;
+  }
+
+  /** Records node's span (from `start` to the end of the last token read) when spans are wanted. */
+  private mark<T extends FilterNode>(node: T, start: number): T {
+    if (this.spans !== undefined) this.spans.set(node, { start, end: this.prevEnd });
+    return node;
   }
 
   parse(): FilterNode {
@@ -144,6 +163,7 @@ class Parser extends FilterLexer {
 
   private parseOr(): FilterNode {
     const lx = this.lx;
+    const start = lx.start;
     const first = this.parseAnd();
     if (!lx.wordIs('or')) return first;
     const filters = [first];
@@ -151,11 +171,12 @@ class Parser extends FilterLexer {
       this.consumeLogical('or');
       filters.push(this.parseAnd());
     }
-    return orNodeOwned(filters);
+    return this.mark(orNodeOwned(filters), start);
   }
 
   private parseAnd(): FilterNode {
     const lx = this.lx;
+    const start = lx.start;
     const first = this.parseUnary();
     if (!lx.wordIs('and')) return first;
     const filters = [first];
@@ -163,7 +184,7 @@ class Parser extends FilterLexer {
       this.consumeLogical('and');
       filters.push(this.parseUnary());
     }
-    return andNodeOwned(filters);
+    return this.mark(andNodeOwned(filters), start);
   }
 
   /** Consumes `and`/`or`, checking the SP on both sides. */
@@ -217,13 +238,14 @@ class Parser extends FilterLexer {
       }
       case T_WORD: {
         if (lx.wordIs('not') && lx.peekNonSpace() === 40) {
+          const notStart = lx.start;
           lx.next(); // now at "("
           const open = lx.start;
           this.enter(open);
           lx.next();
           const inner = this.parseGroupBody(open);
           this.depth--;
-          return notNode(inner);
+          return this.mark(notNode(inner), notStart);
         }
         return this.parseAttributeExpression();
       }
@@ -324,8 +346,11 @@ class Parser extends FilterLexer {
     const pathText = lx.tokenText();
     const path = this.readWordPath();
     lx.next();
-    if (lx.type === T_LBRACKET) return this.parseValuePath(path, pathStart, pathText);
-    return this.parseOperatorAndValue(path, pathText);
+    const node =
+      lx.type === T_LBRACKET
+        ? this.parseValuePath(path, pathStart, pathText)
+        : this.parseOperatorAndValue(path, pathText);
+    return this.mark(node, pathStart);
   }
 
   /** The current T_WORD as an attribute path. */
