@@ -384,6 +384,14 @@ describe('seed', () => {
       const a = await scim(other, '/Users?count=1000');
       const b = await scim(again, '/Users?count=1000');
       expect(hash(strip(a.body))).toBe(hash(strip(b.body)));
+      // SCIMMY's basepath is process-wide; each sandbox must still name its own URL.
+      const id = a.body.Resources[5].id as string;
+      const [fromOther, fromAgain] = await Promise.all([
+        scim(other, `/Users/${id}`),
+        scim(again, `/Users/${id}`),
+      ]);
+      expect(fromOther.body.meta.location).toBe(`${other.scimUrl}/Users/${id}`);
+      expect(fromAgain.body.meta.location).toBe(`${again.scimUrl}/Users/${id}`);
       expect(hash(strip(a.body))).not.toBe(
         hash(strip((await scim(sandbox, '/Users?count=120')).body)),
       );

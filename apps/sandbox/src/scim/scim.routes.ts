@@ -207,12 +207,27 @@ export function scimRoutes(deps: ScimRoutesDeps): Router {
   router.use((_req, res, next) => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
-      const meta = (body as { meta?: { version?: unknown; location?: unknown } } | null)?.meta;
-      if (typeof meta?.version === 'string' && res.statusCode < 300)
-        res.setHeader('ETag', meta.version);
-      if (typeof meta?.location === 'string' && res.statusCode === 201)
-        res.setHeader('Location', meta.location);
-      return json(body);
+      let out = body as {
+        id?: unknown;
+        meta?: { resourceType?: unknown; version?: unknown; location?: unknown };
+      } | null;
+      const meta = out?.meta;
+      if (
+        meta &&
+        typeof out?.id === 'string' &&
+        (meta.resourceType === 'User' || meta.resourceType === 'Group')
+      ) {
+        // SCIMMY's basepath is process-wide; with several sandboxes in one process it may
+        // name another one's port, so the location is set from this sandbox's URL.
+        const plain = JSON.parse(JSON.stringify(out)) as { meta: Record<string, unknown> };
+        plain.meta.location = `${deps.scimUrl}/${meta.resourceType === 'User' ? 'Users' : 'Groups'}/${out.id}`;
+        out = plain;
+      }
+      if (typeof out?.meta?.version === 'string' && res.statusCode < 300)
+        res.setHeader('ETag', out.meta.version);
+      if (typeof out?.meta?.location === 'string' && res.statusCode === 201)
+        res.setHeader('Location', out.meta.location);
+      return json(out);
     };
     next();
   });
