@@ -124,9 +124,14 @@ export function createTokenVault(deps: TokenVaultDeps) {
     if (row.state === 'revoked') return 'revoked';
     if (row.state === 'invalid') return 'invalid';
     if (!row.expires_at) return 'valid';
-    const left = Date.parse(row.expires_at) - now().getTime();
+    const expiresAt = Date.parse(row.expires_at);
+    const left = expiresAt - now().getTime();
     if (left <= 0) return 'expired';
-    return left <= marginMs ? 'expiring' : 'valid';
+    // Tokens that live shorter than twice the margin would be "expiring" from birth and refreshed
+    // on every use; for them the margin is half their lifetime.
+    const lifetime = expiresAt - Date.parse(row.last_refresh_at ?? row.updated_at);
+    const margin = lifetime > 0 ? Math.min(marginMs, lifetime / 2) : marginMs;
+    return left <= margin ? 'expiring' : 'valid';
   }
 
   function statusOf(connection: Pick<ProviderConnection, 'id' | 'authKind'>, row: repo.CredentialRow | undefined): TokenStatus {
