@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerPermissionHook } from '../src/modules/rbac/rbac.hook.ts';
 import { can, permissionsForRole } from '../src/modules/rbac/policy.ts';
-import type { Role } from '../src/lib/actor.ts';
+import type { Permission, Role } from '../src/lib/actor.ts';
 import { buildTestApp, login, type LoggedIn, type TestApp } from './helpers/test-app.ts';
 
 describe('policy (DESIGN.md §4)', () => {
@@ -182,5 +182,57 @@ describe('route × role (platform routes)', () => {
     ]) {
       expect((await app.inject({ url })).statusCode, url).toBe(200);
     }
+  });
+});
+
+describe('route × role (the whole API, DESIGN.md §4)', () => {
+  let app: TestApp;
+  const sessions = {} as Record<Role, LoggedIn>;
+  beforeAll(async () => {
+    app = await buildTestApp();
+    for (const role of ['viewer', 'operator', 'auditor', 'admin'] as const)
+      sessions[role] = await login(app, role);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('answers 403 exactly where the role lacks the route permission, and 401 to anonymous callers', async () => {
+    const routes = app.routeAccess.filter(
+      (r) =>
+        r.permission !== 'public' &&
+        r.method !== 'HEAD' &&
+        r.method !== 'OPTIONS' &&
+        !r.url.startsWith('/api/auth/logout'),
+    );
+    expect(routes.length).toBeGreaterThan(15);
+    const mismatches: string[] = [];
+    for (const route of routes) {
+      const url = route.url.replace(/:[A-Za-z]+/g, 'no-such-id').replace(/\*$/, 'Users');
+      const anonymous = await app.inject({ method: route.method as 'GET', url });
+      if (anonymous.statusCode !== 401)
+        mismatches.push(`anonymous ${route.method} ${route.url} → ${anonymous.statusCode}`);
+      for (const role of ['viewer', 'operator', 'auditor', 'admin'] as const) {
+        const res = await sessions[role].inject({
+          method: route.method as 'GET',
+          url,
+          payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+        });
+        const deniedByPolicy =
+          res.statusCode === 403 && /does not allow this/.test(res.json().error?.message ?? '');
+        const allowed =
+          route.permission === 'authenticated' ||
+          permissionsForRole(role).has(route.permission as Permission);
+        if (deniedByPolicy === allowed)
+          mismatches.push(
+            `${role} ${route.method} ${route.url} (${route.permission}) → ${res.statusCode}`,
+          );
+        if (res.statusCode >= 500)
+          mismatches.push(
+            `${role} ${route.method} ${route.url} → ${res.statusCode} ${res.body.slice(0, 120)}`,
+          );
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 });
