@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { keyRingFor } from '../../lib/crypto/index.ts';
-import { createGuardedFetch } from '../../lib/http/guarded-fetch.ts';
+import { guardedFetchFor } from '../../lib/http/shared.ts';
+import { vaultFor } from '../token-vault/token-vault.module.ts';
 import {
   connectionIdParams,
   connectionSchema,
@@ -15,8 +16,7 @@ import { testConnection } from './connections.test-connection.ts';
 
 export const connectionsRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps: ConnectionsDeps = { db: app.db, config: app.config, keyRing: keyRingFor(app.config.encryption), now: app.now };
-  const guardedFetch = createGuardedFetch({ timeoutMs: app.config.httpTimeoutMs, logger: app.log });
-  app.addHook('onClose', async () => guardedFetch.close());
+  const guardedFetch = guardedFetchFor(app.config, app.log);
   const admin = { permission: 'admin:manage' as const };
   const tags = ['connections'];
 
@@ -56,6 +56,15 @@ export const connectionsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/connections/:id/test',
     { config: admin, schema: { tags, params: connectionIdParams, response: { 200: testConnectionResponse } } },
-    async (request) => testConnection(deps.db, guardedFetch, request.params.id),
+    async (request) => {
+      const actor = request.actor!;
+      await getConnection(deps, actor, request.params.id); // 404 before anything goes out
+      // The admin's own linked token, when there is one; the test works without it too.
+      const token = await vaultFor(app)
+        .getAccessToken(actor, request.params.id)
+        .then((t) => t.accessToken)
+        .catch(() => null);
+      return testConnection(deps.db, guardedFetch, request.params.id, token);
+    },
   );
 };

@@ -1,7 +1,7 @@
 // POST /api/connections/:id/test — can the server reach the provider? GET /ServiceProviderConfig
 // through the guarded client (only the connection's origin, its private-network setting,
-// the configured timeout). No user token is sent: RFC 7644 §4 discovery endpoints are often
-// public, and a 401/403 still proves the provider answers.
+// the configured timeout), with the calling admin's own token for this connection when they
+// have linked one; without a token a 401/403 still proves that the provider answers.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.ts';
 import { AppError, isAppError } from '../../lib/errors.ts';
@@ -9,7 +9,12 @@ import type { GuardedFetch } from '../../lib/http/guarded-fetch.ts';
 import type { TestConnectionResult } from './connections.schemas.ts';
 import { findConnection } from './connections.repository.ts';
 
-export async function testConnection(db: Kysely<Database>, guardedFetch: GuardedFetch, connectionId: string): Promise<TestConnectionResult> {
+export async function testConnection(
+  db: Kysely<Database>,
+  guardedFetch: GuardedFetch,
+  connectionId: string,
+  accessToken: string | null = null,
+): Promise<TestConnectionResult> {
   const row = await findConnection(db, connectionId);
   if (!row) throw new AppError('NOT_FOUND', 'No such connection.');
   const url = `${row.base_url.replace(/\/+$/, '')}/ServiceProviderConfig`;
@@ -18,14 +23,20 @@ export async function testConnection(db: Kysely<Database>, guardedFetch: Guarded
   try {
     const response = await guardedFetch(
       url,
-      { method: 'GET', headers: { accept: 'application/scim+json, application/json' }, redirect: 'error' },
+      {
+        method: 'GET',
+        headers: { accept: 'application/scim+json, application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
+        redirect: 'error',
+      },
       { allowedOrigins: [new URL(row.base_url).origin], allowPrivateNetwork: row.allow_private_network === 1 },
     );
     const status = response.status;
     const text = await response.text();
     const latencyMs = latency();
     if (status === 401 || status === 403) {
-      return { ok: true, status, latencyMs, message: `Reachable; the provider requires authentication for /ServiceProviderConfig (HTTP ${status}).` };
+      return accessToken
+        ? { ok: false, status, latencyMs, message: `The provider refused your token for /ServiceProviderConfig (HTTP ${status}).` }
+        : { ok: true, status, latencyMs, message: `Reachable; the provider requires a token for /ServiceProviderConfig (HTTP ${status}). Link your token to test with it.` };
     }
     if (status < 200 || status >= 300) return { ok: false, status, latencyMs, message: `The provider answered HTTP ${status} for /ServiceProviderConfig.` };
     let body: unknown;
@@ -37,7 +48,7 @@ export async function testConnection(db: Kysely<Database>, guardedFetch: Guarded
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       return { ok: false, status, latencyMs, message: '/ServiceProviderConfig is not a JSON object.' };
     }
-    return { ok: true, status, latencyMs, message: `Connected in ${latencyMs} ms.`, serviceProviderConfig: body as Record<string, unknown> };
+    return { ok: true, status, latencyMs, message: `Connected in ${latencyMs} ms${accessToken ? ' with your token' : ''}.`, serviceProviderConfig: body as Record<string, unknown> };
   } catch (error) {
     const latencyMs = latency();
     if (isAppError(error)) return { ok: false, latencyMs, message: `${error.code}: ${error.message}` };

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startSandbox, type Sandbox } from '@scim-console/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, forEachDatabase, login, type LoggedIn, type TestApp } from '../../../test/helpers/test-app.ts';
 import { keyRingFor } from '../../lib/crypto/index.ts';
@@ -25,27 +24,19 @@ forEachDatabase((database) => {
   let operator: LoggedIn;
   let viewer: LoggedIn;
   let auditor: LoggedIn;
-  let provider: http.Server;
+  let sandbox: Sandbox;
   let providerUrl = '';
 
   beforeAll(async () => {
-    // A tiny SCIM provider for "test connection" (the sandbox has its own tests).
-    provider = http.createServer((req, res) => {
-      if (req.url === '/scim/v2/ServiceProviderConfig') {
-        res.writeHead(200, { 'content-type': 'application/scim+json' });
-        res.end(JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'], filter: { supported: true, maxResults: 200 } }));
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
-    providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
-    app = await buildTestApp({ database });
+    // The real sandbox as the provider behind "test connection" and the demo connections.
+    sandbox = await startSandbox({ port: 0, users: 10, password: 'sandbox-test-password' });
+    providerUrl = sandbox.url;
+    app = await buildTestApp({ database, env: { SANDBOX_URL: sandbox.url } });
     [admin, operator, viewer, auditor] = (await Promise.all(['admin', 'operator', 'viewer', 'auditor'].map((u) => login(app, u)))) as [LoggedIn, LoggedIn, LoggedIn, LoggedIn];
   });
   afterAll(async () => {
     await app?.close();
-    await new Promise((resolve) => provider?.close(resolve));
+    await sandbox?.close();
   });
 
   it('admin creates a connection; the secret is write-only and sealed at rest', async () => {
@@ -177,9 +168,16 @@ forEachDatabase((database) => {
 
   it('deletes with an audit event, and tests a connection through the guarded client', async () => {
     const local = (await admin.inject({ method: 'GET', url: '/api/connections' })).json().connections.find((c: { name: string }) => c.name === 'Local');
+    // Without a linked token: reachable, the sandbox wants a token.
+    const bare = await admin.inject({ method: 'POST', url: `/api/connections/${local.id}/test` });
+    expect(bare.statusCode).toBe(200);
+    expect(bare.json()).toMatchObject({ ok: true, status: 401 });
+    // With the admin's own personal token linked: the provider's configuration comes back.
+    const linked = await admin.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: local.id, token: sandbox.config.staticTokens['admin'] } });
+    expect(linked.statusCode, linked.body).toBe(200);
     const test = await admin.inject({ method: 'POST', url: `/api/connections/${local.id}/test` });
-    expect(test.statusCode).toBe(200);
     expect(test.json()).toMatchObject({ ok: true, status: 200, serviceProviderConfig: { filter: { supported: true } } });
+    expect(test.body).not.toContain(sandbox.config.staticTokens['admin']!);
 
     // Private network not allowed → refused by the guarded client, reported, not thrown.
     await app.db.updateTable('connections').set({ allow_private_network: 0 }).where('id', '=', local.id).execute();
@@ -211,6 +209,10 @@ forEachDatabase((database) => {
     expect(oauth.oauth_issuer).toBe(`${app.config.sandbox!.url}/oidc`);
     expect((await getConnectionForUse(app.db, keyRingFor(app.config.encryption), oauth.id)).oauth?.clientSecret).toBe(app.config.sandbox!.clientSecret);
     expect(await listConnectionOrigins(app.db)).toContain(new URL(app.config.sandbox!.url).origin);
+    // The seeded connections reach the running sandbox through the guarded client.
+    const admin2 = await login(app, 'admin');
+    const tested = (await admin2.inject({ method: 'POST', url: `/api/connections/${oauth.id}/test` })).json();
+    expect(tested).toMatchObject({ ok: true });
   });
 });
 
