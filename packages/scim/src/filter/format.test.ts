@@ -80,6 +80,12 @@ describe('formatFilter', () => {
     }
   });
 
+  it('refuses absurdly deep built filters with an error, not a stack overflow', () => {
+    let deep: FilterNode = pr('a');
+    for (let i = 0; i < 100_000; i++) deep = not(deep);
+    expect(() => formatFilter(deep)).toThrow(expect.objectContaining({ code: 'FILTER_TOO_DEEP' }));
+  });
+
   it('formats attribute paths with URN and sub-attribute', () => {
     expect(
       formatAttributePath({

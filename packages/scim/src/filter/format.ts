@@ -12,6 +12,7 @@
 // text: a bad node throws ScimFilterError INVALID_FILTER_NODE.
 
 import { ScimFilterError } from '../errors.ts';
+import { FILTER_LIMITS } from './parser.ts';
 import {
   isAttributeName,
   isSchemaUri,
@@ -24,6 +25,14 @@ const VALID_OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']
 // Matches what JSON.stringify leaves as-is but some readers treat as line ends.
 const HAS_LINE_SEPARATOR = /[\u2028\u2029]/;
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
+
+export function tooDeep(): ScimFilterError {
+  return new ScimFilterError(
+    'FILTER_TOO_DEEP',
+    `The filter nests deeper than ${FILTER_LIMITS.hardMaxDepth} levels`,
+    -1,
+  );
+}
 
 function badNode(message: string): ScimFilterError {
   return new ScimFilterError('INVALID_FILTER_NODE', message, -1);
@@ -89,10 +98,12 @@ export function formatFilterValue(value: FilterValue): string {
 }
 
 export function formatFilter(node: FilterNode): string {
-  return format(node, false);
+  return format(node, false, 0);
 }
 
-function format(node: FilterNode, nested: boolean): string {
+function format(node: FilterNode, nested: boolean, depth: number): string {
+  // Built ASTs have no parser limit; refuse absurd nesting instead of overflowing the stack.
+  if (depth > FILTER_LIMITS.hardMaxDepth) throw tooDeep();
   switch (node?.kind) {
     case 'compare':
       if (!VALID_OPS.has(node.op))
@@ -106,15 +117,16 @@ function format(node: FilterNode, nested: boolean): string {
       if (!Array.isArray(filters) || filters.length < 2) {
         throw badNode(`An "${node.kind}" node needs at least two filters`);
       }
-      let text = format(filters[0]!, true);
+      let text = format(filters[0]!, true, depth + 1);
       const joiner = node.kind === 'and' ? ' and ' : ' or ';
-      for (let i = 1; i < filters.length; i++) text += joiner + format(filters[i]!, true);
+      for (let i = 1; i < filters.length; i++)
+        text += joiner + format(filters[i]!, true, depth + 1);
       return nested ? `(${text})` : text;
     }
     case 'not':
-      return `not (${format(node.filter, false)})`;
+      return `not (${format(node.filter, false, depth + 1)})`;
     case 'valuePath':
-      return `${formatAttributePath(node.path)}[${format(node.filter, false)}]`;
+      return `${formatAttributePath(node.path)}[${format(node.filter, false, depth + 1)}]`;
     default:
       throw badNode(
         `Unknown filter node ${JSON.stringify((node as { kind?: unknown } | null)?.kind ?? null)}`,

@@ -9,7 +9,8 @@ import { closestName, type SchemaModel } from '../schema/schema-model.ts';
 import type { AttributeDefinition } from '../schema/schema.types.ts';
 import type { VendorProfile } from '../vendors/vendor-profiles.ts';
 import type { AttributePath, CompareOperator, FilterNode, FilterValue } from './ast.ts';
-import { formatAttributePath, formatFilterValue } from './format.ts';
+import { formatAttributePath, formatFilterValue, tooDeep } from './format.ts';
+import { FILTER_LIMITS } from './parser.ts';
 
 export type FilterDiagnosticCode =
   | 'UNKNOWN_RESOURCE_TYPE'
@@ -106,18 +107,19 @@ class Linter {
   }
 
   /** `parent` is set inside a value filter: the complex attribute whose sub-attributes the paths name. */
-  private visit(node: FilterNode, parent: Target | undefined): void {
+  private visit(node: FilterNode, parent: Target | undefined, depth = 0): void {
+    if (depth > FILTER_LIMITS.hardMaxDepth) throw tooDeep();
     const vendor = this.options.vendor;
     this.current = node;
     switch (node.kind) {
       case 'and':
       case 'or':
         if (vendor && !vendor.logical[node.kind]) this.vendorUnsupported(`"${node.kind}"`);
-        for (const f of node.filters) this.visit(f, parent);
+        for (const f of node.filters) this.visit(f, parent, depth + 1);
         return;
       case 'not':
         if (vendor && !vendor.logical.not) this.vendorUnsupported('"not"');
-        this.visit(node.filter, parent);
+        this.visit(node.filter, parent, depth + 1);
         return;
       case 'valuePath': {
         const label = formatAttributePath(node.path);
@@ -143,7 +145,7 @@ class Linter {
           });
           return;
         }
-        this.visit(node.filter, target);
+        this.visit(node.filter, target, depth + 1);
         return;
       }
       case 'present': {

@@ -28,7 +28,8 @@ import type {
   FilterNode,
   FilterValue,
 } from './ast.ts';
-import { formatAttributePath } from './format.ts';
+import { formatAttributePath, tooDeep } from './format.ts';
+import { FILTER_LIMITS } from './parser.ts';
 
 export interface MatchContext {
   readonly schema: SchemaModel;
@@ -292,7 +293,8 @@ function compileCompare(node: CompareNode, scope: Scope): FilterPredicate {
   return (r) => anyValue(read(r), test);
 }
 
-function compile(node: FilterNode, scope: Scope): FilterPredicate {
+function compile(node: FilterNode, scope: Scope, depth = 0): FilterPredicate {
+  if (depth > FILTER_LIMITS.hardMaxDepth) throw tooDeep();
   switch (node.kind) {
     case 'compare':
       return compileCompare(node, scope);
@@ -302,7 +304,7 @@ function compile(node: FilterNode, scope: Scope): FilterPredicate {
       return (r) => isPresent(read(r));
     }
     case 'and': {
-      const parts = node.filters.map((f) => compile(f, scope));
+      const parts = node.filters.map((f) => compile(f, scope, depth + 1));
       if (parts.length === 2) {
         const [a, b] = parts as [FilterPredicate, FilterPredicate];
         return (r) => a(r) && b(r);
@@ -313,7 +315,7 @@ function compile(node: FilterNode, scope: Scope): FilterPredicate {
       };
     }
     case 'or': {
-      const parts = node.filters.map((f) => compile(f, scope));
+      const parts = node.filters.map((f) => compile(f, scope, depth + 1));
       if (parts.length === 2) {
         const [a, b] = parts as [FilterPredicate, FilterPredicate];
         return (r) => a(r) || b(r);
@@ -324,7 +326,7 @@ function compile(node: FilterNode, scope: Scope): FilterPredicate {
       };
     }
     case 'not': {
-      const inner = compile(node.filter, scope);
+      const inner = compile(node.filter, scope, depth + 1);
       return (r) => !inner(r);
     }
     case 'valuePath': {
@@ -344,7 +346,7 @@ function compile(node: FilterNode, scope: Scope): FilterPredicate {
         parent = findSub(scope.parent, node.path.attribute);
         read = leafFor(node.path, scope, null, true).read;
       }
-      const inner = compile(node.filter, { kind: 'element', parent });
+      const inner = compile(node.filter, { kind: 'element', parent }, depth + 1);
       // Built once here, not per resource.
       const elementMatches: ValueTest = (element) =>
         element !== undefined && element !== null && inner(element);
