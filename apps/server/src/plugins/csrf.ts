@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../lib/errors.ts';
-import { safeEqual } from '../modules/auth/session.service.ts';
+import { safeEqual, sha256Hex } from '../modules/auth/session.service.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,7 +24,7 @@ export function registerCsrf(app: FastifyInstance): void {
     }
     const header = request.headers[CSRF_HEADER];
     const token = Array.isArray(header) ? header[0] : header;
-    if (!token || !safeEqual(token, request.session.csrfToken)) {
+    if (!token || !safeEqual(sha256Hex(token), request.session.csrfHash)) {
       throw new AppError(
         'CSRF_INVALID',
         'Missing or wrong CSRF token. Reload the page and try again.',

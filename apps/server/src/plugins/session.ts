@@ -15,7 +15,7 @@ declare module 'fastify' {
     /** The signed-in user, or undefined when anonymous. */
     actor: Actor | undefined;
     /** The current session (hash and CSRF token) when signed in. */
-    session: { idHash: string; csrfToken: string } | undefined;
+    session: { idHash: string; csrfToken: string; csrfHash: string } | undefined;
     /** 'expired' when a session cookie came in but names no live session. */
     sessionState: 'none' | 'expired' | 'active';
   }
@@ -71,7 +71,11 @@ export async function registerSession(app: FastifyInstance): Promise<void> {
       return;
     }
     request.sessionState = 'active';
-    request.session = { idHash: lookup.idHash, csrfToken: lookup.csrfToken };
+    request.session = {
+      idHash: lookup.idHash,
+      csrfToken: lookup.csrfToken,
+      csrfHash: lookup.csrfHash,
+    };
     request.actor = {
       userId: lookup.user.id,
       username: lookup.user.username,

@@ -22,6 +22,7 @@ export interface SessionsTable {
   /** SHA-256 (hex) of the session id carried by the cookie. */
   id_hash: string;
   user_id: string;
+  /** SHA-256 (hex) of the session's CSRF token (the token is derived from the session id). */
   csrf_token: string;
   auth_source: 'local' | 'oidc';
   created_at: string;

@@ -27,6 +27,15 @@ export function safeEqual(a: string, b: string): boolean {
   );
 }
 
+/**
+ * The CSRF token of a session: derived from the session id (which only the browser holds, in
+ * an HttpOnly cookie), so it is not stored; the row keeps SHA-256 of it for the check.
+ * Neither the token nor the session id can be computed from what the database holds.
+ */
+export function csrfTokenFor(sessionId: string): string {
+  return createHash('sha256').update(`scim-console csrf\n${sessionId}`).digest('base64url');
+}
+
 export interface NewSession {
   sessionId: string;
   idHash: string;
@@ -41,14 +50,14 @@ export async function createSession(
 ): Promise<NewSession> {
   const sessionId = randomToken(32);
   const idHash = sha256Hex(sessionId);
-  const csrfToken = randomToken(32);
+  const csrfToken = csrfTokenFor(sessionId);
   const expiresAt = new Date(input.now.getTime() + config.session.absoluteHours * 3_600_000);
   await db
     .insertInto('sessions')
     .values({
       id_hash: idHash,
       user_id: input.userId,
-      csrf_token: csrfToken,
+      csrf_token: sha256Hex(csrfToken),
       auth_source: input.authSource,
       created_at: input.now.toISOString(),
       last_seen_at: input.now.toISOString(),
@@ -73,6 +82,8 @@ export type SessionLookup =
       state: 'active';
       idHash: string;
       csrfToken: string;
+      /** SHA-256 (hex) of csrfToken as stored. */
+      csrfHash: string;
       user: Pick<UsersTable, 'id' | 'username' | 'role' | 'disabled'>;
     };
 
@@ -122,7 +133,8 @@ export async function resolveSession(
   return {
     state: 'active',
     idHash,
-    csrfToken: row.csrf_token,
+    csrfToken: csrfTokenFor(sessionId),
+    csrfHash: row.csrf_token,
     user: { id: row.id, username: row.username, role: row.role, disabled: row.disabled },
   };
 }
