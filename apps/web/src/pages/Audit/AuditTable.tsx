@@ -8,6 +8,15 @@ function isFailure(event: AuditEvent): boolean {
   return event.outcome !== null && (event.outcome.status === 0 || event.outcome.status >= 400);
 }
 
+/** One line of an event's metadata ("name: Okta · authKind: static"); the full JSON is in the details row. */
+function summarise(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
+    .slice(0, 4)
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(' · ');
+}
+
 export function AuditTable({
   events,
   connectionName,
@@ -76,6 +85,9 @@ export function AuditTable({
                     )}
                     {event.request?.filter && (
                       <div className="font-monospace">{event.request.filter}</div>
+                    )}
+                    {!event.request && event.details && (
+                      <div className="text-body-secondary">{summarise(event.details)}</div>
                     )}
                     {event.outcome && (
                       <div>

@@ -50,7 +50,6 @@ describe('re-open links', () => {
       sortBy: 'userName',
       sortOrder: 'descending',
       count: 50,
-      method: 'GET',
     });
   });
 

@@ -61,7 +61,6 @@ export function inputFromEvent(
     input.sortOrder = params.sortOrder;
   const count = Number(params.count);
   if (params.count !== undefined && Number.isInteger(count) && count >= 0) input.count = count;
-  if (event.request.method === 'POST' || event.request.method === 'GET')
-    input.method = event.request.method;
+  // The method is left to 'auto': the Query page picks GET or POST /.search again.
   return input;
 }
