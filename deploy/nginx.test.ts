@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import {
   DEMO_PASSWORD,
   startConsoleServer,
@@ -441,19 +441,20 @@ describe('web image nginx in front of the real SCIM Console server', () => {
 
   it('carries a browser journey: sign in, navigate, deep-link reload, with no CSP violation', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'scim-console-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    let context: BrowserContext | undefined;
     try {
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
       const page = context.pages()[0] ?? (await context.newPage());
       const violations: string[] = [];
       const pageErrors: string[] = [];
@@ -477,7 +478,7 @@ describe('web image nginx in front of the real SCIM Console server', () => {
       expect(violations).toEqual([]);
       expect(pageErrors).toEqual([]);
     } finally {
-      await context.close();
+      await context?.close();
       rmSync(profile, { recursive: true, force: true });
     }
   });
