@@ -17,7 +17,11 @@ import pg from 'pg';
 import { createDatabase, type DatabaseHandle } from '../apps/server/src/db/database.ts';
 import { migrateToLatest } from '../apps/server/src/db/migrate.ts';
 import type { Database } from '../apps/server/src/db/tables.ts';
-import { listAuditEvents, verifyAuditChain, type AuditQuery } from '../apps/server/src/modules/audit/audit.repository.ts';
+import {
+  listAuditEvents,
+  verifyAuditChain,
+  type AuditQuery,
+} from '../apps/server/src/modules/audit/audit.repository.ts';
 import { recordAudit } from '../apps/server/src/modules/audit/audit.service.ts';
 
 const ROWS = Number(process.env.AUDIT_BENCH_ROWS ?? 1_000_000);
@@ -41,7 +45,15 @@ async function fill(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promi
       case when n % 20 >= 9 and n % 20 < 18 then 200 else null end,
       'x', 'x'
     from (${series}) s`.execute(db);
-  for (const term of [sql`'user' || (n % 200)`, sql`'users'`, sql`'username'`, sql`'person' || (n % 50000) || '@example.com'`, sql`'person' || (n % 50000)`, sql`'example'`, sql`'com'`]) {
+  for (const term of [
+    sql`'user' || (n % 200)`,
+    sql`'users'`,
+    sql`'username'`,
+    sql`'person' || (n % 50000) || '@example.com'`,
+    sql`'person' || (n % 50000)`,
+    sql`'example'`,
+    sql`'com'`,
+  ]) {
     await sql`insert into audit_terms (term, seq) select ${term}, n from (${series}) s`.execute(db);
   }
   await sql`analyze`.execute(db);
@@ -87,7 +99,9 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<boolean> {
     await migrateToLatest(handle.db, kind);
     const t0 = performance.now();
     await fill(handle.db, kind);
-    console.log(`[${kind}] generated ${ROWS.toLocaleString('en')} events + ${(ROWS * 7).toLocaleString('en')} search words in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `[${kind}] generated ${ROWS.toLocaleString('en')} events + ${(ROWS * 7).toLocaleString('en')} search words in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const cases: [string, AuditQuery][] = [
       ['newest page, no filter', {}],
@@ -96,7 +110,10 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<boolean> {
       ['action=auth.login', { actions: ['auth.login'] }],
       ['outcome=failure', { result: 'failure' }],
       ['user + action', { actorId: 'u3', actions: ['query.generated'] }],
-      ['time range (one day)', { from: '2026-01-10T00:00:00.000Z', to: '2026-01-11T00:00:00.000Z' }],
+      [
+        'time range (one day)',
+        { from: '2026-01-10T00:00:00.000Z', to: '2026-01-11T00:00:00.000Z' },
+      ],
       ['q = rare value (person123@example.com)', { q: 'person123@example.com' }],
       ['q = user name prefix (user17)', { q: 'user17' }],
       ['q = common word (users)', { q: 'users' }],
@@ -111,17 +128,25 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<boolean> {
       });
       const pass = ms <= GOAL_MS;
       allPass &&= pass;
-      console.log(`[${kind}] ${label.padEnd(42)} ${ms.toFixed(1).padStart(7)} ms  (${count} events)  GOAL page ≤ ${GOAL_MS} ms at ${ROWS.toLocaleString('en')}: ${pass ? 'PASS' : 'FALLS SHORT'}`);
+      console.log(
+        `[${kind}] ${label.padEnd(42)} ${ms.toFixed(1).padStart(7)} ms  (${count} events)  GOAL page ≤ ${GOAL_MS} ms at ${ROWS.toLocaleString('en')}: ${pass ? 'PASS' : 'FALLS SHORT'}`,
+      );
     }
 
     // Appends after the synthetic rows (they chain onto a placeholder hash: fine for timing).
     const appends = 2000;
     const ta = performance.now();
     for (let i = 0; i < appends; i++) {
-      await recordAudit(handle.db, { action: 'query.generated', actor: null, request: { method: 'GET', path: '/Users', filter: `userName eq "bench${i}"` } });
+      await recordAudit(handle.db, {
+        action: 'query.generated',
+        actor: null,
+        request: { method: 'GET', path: '/Users', filter: `userName eq "bench${i}"` },
+      });
     }
     const perSec = appends / ((performance.now() - ta) / 1000);
-    console.log(`[${kind}] sequential appends (own transaction each): ${perSec.toFixed(0)} events/s`);
+    console.log(
+      `[${kind}] sequential appends (own transaction each): ${perSec.toFixed(0)} events/s`,
+    );
   } finally {
     await cleanup();
   }
@@ -132,18 +157,23 @@ async function run(kind: 'sqlite' | 'postgres'): Promise<boolean> {
   if (v) {
     await migrateToLatest(v.db, 'sqlite');
     await v.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < 20_000; i++) await recordAudit(trx, { action: 'auth.login', actor: null, details: { method: 'local' } });
+      for (let i = 0; i < 20_000; i++)
+        await recordAudit(trx, { action: 'auth.login', actor: null, details: { method: 'local' } });
     });
     const tv = performance.now();
     const result = await verifyAuditChain(v.db);
-    console.log(`[${kind}] verify: ${result.checked} events in ${(performance.now() - tv).toFixed(0)} ms (${(result.checked / ((performance.now() - tv) / 1000)).toFixed(0)} events/s), ok=${result.ok}`);
+    console.log(
+      `[${kind}] verify: ${result.checked} events in ${(performance.now() - tv).toFixed(0)} ms (${(result.checked / ((performance.now() - tv) / 1000)).toFixed(0)} events/s), ok=${result.ok}`,
+    );
     await v.close();
   }
   rmSync(dir, { recursive: true, force: true });
   return allPass;
 }
 
-const kinds: ('sqlite' | 'postgres')[] = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+const kinds: ('sqlite' | 'postgres')[] = process.env.DATABASE_URL
+  ? ['sqlite', 'postgres']
+  : ['sqlite'];
 let pass = true;
 for (const kind of kinds) pass = (await run(kind)) && pass;
 console.log(pass ? 'all audit page goals met' : 'some audit page goals fall short (see above)');

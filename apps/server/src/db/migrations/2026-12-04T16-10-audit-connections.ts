@@ -38,11 +38,27 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
     .execute();
   // Listing is always "newest first, keyset on seq", so every filter index ends in seq:
   // the planner walks one index range backwards and stops after `limit` rows.
-  await db.schema.createIndex('audit_events_actor_seq_idx').on('audit_events').columns(['actor_id', 'seq']).execute();
-  await db.schema.createIndex('audit_events_connection_seq_idx').on('audit_events').columns(['connection_id', 'seq']).execute();
-  await db.schema.createIndex('audit_events_action_seq_idx').on('audit_events').columns(['action', 'seq']).execute();
+  await db.schema
+    .createIndex('audit_events_actor_seq_idx')
+    .on('audit_events')
+    .columns(['actor_id', 'seq'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_connection_seq_idx')
+    .on('audit_events')
+    .columns(['connection_id', 'seq'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_action_seq_idx')
+    .on('audit_events')
+    .columns(['action', 'seq'])
+    .execute();
   await db.schema.createIndex('audit_events_at_idx').on('audit_events').column('at').execute();
-  await db.schema.createIndex('audit_events_query_id_idx').on('audit_events').column('query_id').execute();
+  await db.schema
+    .createIndex('audit_events_query_id_idx')
+    .on('audit_events')
+    .column('query_id')
+    .execute();
 
   // Word index for the `q` text search (username, path, filter): lower-cased words, prefix-matched
   // with a range scan on (term, seq), which works identically on both databases and never scans
@@ -56,7 +72,11 @@ export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promi
     .addPrimaryKeyConstraint('audit_terms_pk', ['term', 'seq'])
     .execute();
   // For the other plan: walk events newest first and probe "does this event have the word".
-  await db.schema.createIndex('audit_terms_seq_idx').on('audit_terms').columns(['seq', 'term']).execute();
+  await db.schema
+    .createIndex('audit_terms_seq_idx')
+    .on('audit_terms')
+    .columns(['seq', 'term'])
+    .execute();
 
   // Append-only, enforced by the database as well as by the absence of any update/delete code.
   if (dialect === 'postgres') {

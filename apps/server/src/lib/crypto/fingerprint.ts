@@ -17,9 +17,12 @@ export const MIN_LENGTH_FOR_SUFFIX = 24;
 export const FINGERPRINT_PATTERN = /^fp_[0-9a-f]{12}(…[\x21-\x7e]{4})?$/;
 
 export function fingerprintToken(fingerprintKey: Buffer | string, token: string): string {
-  if (typeof token !== 'string' || token.length === 0) throw new TypeError('fingerprintToken: empty token');
-  const key = typeof fingerprintKey === 'string' ? Buffer.from(fingerprintKey, 'utf8') : fingerprintKey;
-  if (key.length < 16) throw new TypeError('fingerprintToken: the fingerprint key must be at least 16 bytes');
+  if (typeof token !== 'string' || token.length === 0)
+    throw new TypeError('fingerprintToken: empty token');
+  const key =
+    typeof fingerprintKey === 'string' ? Buffer.from(fingerprintKey, 'utf8') : fingerprintKey;
+  if (key.length < 16)
+    throw new TypeError('fingerprintToken: the fingerprint key must be at least 16 bytes');
   const mac = createHmac('sha256', key).update(token, 'utf8').digest('hex').slice(0, 12);
   const suffix = token.slice(-4);
   const printable = /^[\x21-\x7e]{4}$/.test(suffix);

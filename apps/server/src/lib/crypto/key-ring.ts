@@ -31,7 +31,9 @@ export function createKeyRing(config: EncryptionConfig): KeyRing {
   const keys = new Map<string, Buffer>();
   for (const [id, key] of config.keys) {
     if (!KEY_ID_PATTERN.test(id)) {
-      throw new KeyRingError(`Key id "${id.slice(0, 40)}" is not valid: use 1–32 letters, digits, '_' or '-'.`);
+      throw new KeyRingError(
+        `Key id "${id.slice(0, 40)}" is not valid: use 1–32 letters, digits, '_' or '-'.`,
+      );
     }
     if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) {
       throw new KeyRingError(
@@ -44,7 +46,10 @@ export function createKeyRing(config: EncryptionConfig): KeyRing {
   if (!keys.has(config.activeKeyId)) {
     throw new KeyRingError(`The active key "${config.activeKeyId}" is not in the key ring.`);
   }
-  const keyIds = Object.freeze([config.activeKeyId, ...[...keys.keys()].filter((k) => k !== config.activeKeyId)]);
+  const keyIds = Object.freeze([
+    config.activeKeyId,
+    ...[...keys.keys()].filter((k) => k !== config.activeKeyId),
+  ]);
   const ring: KeyRing = {
     activeKeyId: config.activeKeyId,
     keyIds,
@@ -53,7 +58,10 @@ export function createKeyRing(config: EncryptionConfig): KeyRing {
   };
   const safe = { activeKeyId: ring.activeKeyId, keyIds };
   Object.defineProperty(ring, 'toJSON', { value: () => safe, enumerable: false });
-  Object.defineProperty(ring, inspect.custom, { value: () => `KeyRing(${keyIds.join(', ')}; active ${ring.activeKeyId})`, enumerable: false });
+  Object.defineProperty(ring, inspect.custom, {
+    value: () => `KeyRing(${keyIds.join(', ')}; active ${ring.activeKeyId})`,
+    enumerable: false,
+  });
   return Object.freeze(ring);
 }
 
@@ -63,17 +71,25 @@ export function createKeyRing(config: EncryptionConfig): KeyRing {
  */
 export function parseKeyList(text: string): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const colon = part.indexOf(':');
-    if (colon <= 0) throw new KeyRingError('Each key must be written as "<id>:<base64 of 32 bytes>".');
+    if (colon <= 0)
+      throw new KeyRingError('Each key must be written as "<id>:<base64 of 32 bytes>".');
     const id = part.slice(0, colon);
     const encoded = part.slice(colon + 1);
-    if (!KEY_ID_PATTERN.test(id)) throw new KeyRingError(`Key id "${id.slice(0, 40)}" is not valid.`);
+    if (!KEY_ID_PATTERN.test(id))
+      throw new KeyRingError(`Key id "${id.slice(0, 40)}" is not valid.`);
     if (keys.has(id)) throw new KeyRingError(`Key id "${id}" appears twice.`);
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) throw new KeyRingError(`Key "${id}" is not base64.`);
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded))
+      throw new KeyRingError(`Key "${id}" is not base64.`);
     const key = Buffer.from(encoded, 'base64');
     if (key.length !== KEY_BYTES) {
-      throw new KeyRingError(`Key "${id}" decodes to ${key.length} bytes; it must be ${KEY_BYTES} (openssl rand -base64 32).`);
+      throw new KeyRingError(
+        `Key "${id}" decodes to ${key.length} bytes; it must be ${KEY_BYTES} (openssl rand -base64 32).`,
+      );
     }
     keys.set(id, key);
   }

@@ -8,7 +8,13 @@ import { inspectSealed, open, seal, SealError } from './seal.ts';
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
 const ring1 = createKeyRing({ keys: new Map([['k1', k1]]), activeKeyId: 'k1' });
-const ring12 = createKeyRing({ keys: new Map([['k1', k1], ['k2', k2]]), activeKeyId: 'k2' });
+const ring12 = createKeyRing({
+  keys: new Map([
+    ['k1', k1],
+    ['k2', k2],
+  ]),
+  activeKeyId: 'k2',
+});
 const aad = { ownerId: 'user-alice', connectionId: 'conn-1', purpose: 'token.access' };
 const secret = 'eyJhbGciOi.secret-token-value-0123456789';
 
@@ -42,23 +48,35 @@ describe('seal/open', () => {
       altered[i] = bytes.toString('base64url');
       expect(code(() => open(ring1, altered.join('.'), aad))).toBe('SEAL_AUTH_FAILED');
     }
-    expect(code(() => open(ring1, sealed.slice(0, -2), aad))).toMatch(/SEAL_(AUTH_FAILED|MALFORMED)/);
+    expect(code(() => open(ring1, sealed.slice(0, -2), aad))).toMatch(
+      /SEAL_(AUTH_FAILED|MALFORMED)/,
+    );
     expect(code(() => open(ring1, 'not sealed at all', aad))).toBe('SEAL_MALFORMED');
   });
 
   it('refuses to open a value moved to another owner, connection or purpose', () => {
     const sealed = seal(ring1, secret, aad);
-    expect(code(() => open(ring1, sealed, { ...aad, ownerId: 'user-bob' }))).toBe('SEAL_AUTH_FAILED');
-    expect(code(() => open(ring1, sealed, { ...aad, connectionId: 'conn-2' }))).toBe('SEAL_AUTH_FAILED');
-    expect(code(() => open(ring1, sealed, { ...aad, purpose: 'token.refresh' }))).toBe('SEAL_AUTH_FAILED');
+    expect(code(() => open(ring1, sealed, { ...aad, ownerId: 'user-bob' }))).toBe(
+      'SEAL_AUTH_FAILED',
+    );
+    expect(code(() => open(ring1, sealed, { ...aad, connectionId: 'conn-2' }))).toBe(
+      'SEAL_AUTH_FAILED',
+    );
+    expect(code(() => open(ring1, sealed, { ...aad, purpose: 'token.refresh' }))).toBe(
+      'SEAL_AUTH_FAILED',
+    );
   });
 
   it('names an unknown key id and refuses a re-labelled key id', () => {
     const sealed = seal(ring12, secret, aad);
     expect(code(() => open(ring1, sealed, aad))).toBe('SEAL_UNKNOWN_KEY');
     // Claiming the value was sealed under k1 does not help: the key id is in the AAD.
-    expect(code(() => open(ring12, sealed.replace('v1.k2.', 'v1.k1.'), aad))).toBe('SEAL_AUTH_FAILED');
-    expect(code(() => open(ring12, sealed.replace('v1.', 'v9.'), aad))).toBe('SEAL_UNSUPPORTED_VERSION');
+    expect(code(() => open(ring12, sealed.replace('v1.k2.', 'v1.k1.'), aad))).toBe(
+      'SEAL_AUTH_FAILED',
+    );
+    expect(code(() => open(ring12, sealed.replace('v1.', 'v9.'), aad))).toBe(
+      'SEAL_UNSUPPORTED_VERSION',
+    );
     // Old values stay readable after the active key changes.
     expect(open(ring12, seal(ring1, secret, aad), aad)).toBe(secret);
   });
@@ -68,15 +86,22 @@ describe('seal/open', () => {
     expect(text).not.toContain(k1.toString('base64'));
     expect(text).not.toContain(k1.toString('hex'));
     expect(text).toContain('k2');
-    for (const e of [code(() => open(ring1, seal(ring12, secret, aad), aad))]) expect(e).not.toContain(secret);
+    for (const e of [code(() => open(ring1, seal(ring12, secret, aad), aad))])
+      expect(e).not.toContain(secret);
   });
 });
 
 describe('key ring', () => {
   it('validates key length, ids and the active key', () => {
-    expect(() => createKeyRing({ keys: new Map([['k1', randomBytes(16)]]), activeKeyId: 'k1' })).toThrow(/32 bytes/);
-    expect(() => createKeyRing({ keys: new Map([['k.1', k1]]), activeKeyId: 'k.1' })).toThrow(/not valid/);
-    expect(() => createKeyRing({ keys: new Map([['k1', k1]]), activeKeyId: 'k2' })).toThrow(/not in the key ring/);
+    expect(() =>
+      createKeyRing({ keys: new Map([['k1', randomBytes(16)]]), activeKeyId: 'k1' }),
+    ).toThrow(/32 bytes/);
+    expect(() => createKeyRing({ keys: new Map([['k.1', k1]]), activeKeyId: 'k.1' })).toThrow(
+      /not valid/,
+    );
+    expect(() => createKeyRing({ keys: new Map([['k1', k1]]), activeKeyId: 'k2' })).toThrow(
+      /not in the key ring/,
+    );
     expect(() => createKeyRing({ keys: new Map(), activeKeyId: 'k1' })).toThrow(/no keys/);
   });
 
@@ -85,7 +110,9 @@ describe('key ring', () => {
     expect([...keys.keys()]).toEqual(['k1', 'k2']);
     expect(keys.get('k2')!.equals(k2)).toBe(true);
     expect(() => parseKeyList('k1:c2hvcnQ=')).toThrow(/5 bytes/);
-    expect(() => parseKeyList(`k1:${k1.toString('base64')},k1:${k2.toString('base64')}`)).toThrow(/twice/);
+    expect(() => parseKeyList(`k1:${k1.toString('base64')},k1:${k2.toString('base64')}`)).toThrow(
+      /twice/,
+    );
     expect(() => parseKeyList('justakey')).toThrow(/<id>:/);
   });
 });

@@ -18,7 +18,8 @@ export interface SealAad {
   readonly purpose: string;
 }
 
-export type SealErrorCode = 'SEAL_MALFORMED' | 'SEAL_UNKNOWN_KEY' | 'SEAL_UNSUPPORTED_VERSION' | 'SEAL_AUTH_FAILED';
+export type SealErrorCode =
+  'SEAL_MALFORMED' | 'SEAL_UNKNOWN_KEY' | 'SEAL_UNSUPPORTED_VERSION' | 'SEAL_AUTH_FAILED';
 
 /** Messages never contain the sealed value, the plaintext or key material. */
 export class SealError extends Error {
@@ -38,7 +39,17 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
 function aadBytes(keyId: string, aad: SealAad): Buffer {
   // A JSON array is an unambiguous encoding: no choice of field values can make two
   // different (owner, connection, purpose) triples serialise to the same bytes.
-  return Buffer.from(JSON.stringify(['scim-console.seal', SEAL_VERSION, keyId, aad.ownerId, aad.connectionId, aad.purpose]), 'utf8');
+  return Buffer.from(
+    JSON.stringify([
+      'scim-console.seal',
+      SEAL_VERSION,
+      keyId,
+      aad.ownerId,
+      aad.connectionId,
+      aad.purpose,
+    ]),
+    'utf8',
+  );
 }
 
 function checkAad(aad: SealAad): void {
@@ -53,13 +64,20 @@ export function seal(keyRing: KeyRing, plaintext: string, aad: SealAad): string 
   checkAad(aad);
   const keyId = keyRing.activeKeyId;
   const key = keyRing.keyFor(keyId);
-  if (!key) throw new SealError('SEAL_UNKNOWN_KEY', `Active key "${keyId}" is missing from the key ring.`);
+  if (!key)
+    throw new SealError('SEAL_UNKNOWN_KEY', `Active key "${keyId}" is missing from the key ring.`);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aadBytes(keyId, aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [SEAL_VERSION, keyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+  return [
+    SEAL_VERSION,
+    keyId,
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    tag.toString('base64url'),
+  ].join('.');
 }
 
 export interface SealedParts {
@@ -71,7 +89,10 @@ export interface SealedParts {
 export function inspectSealed(sealed: string): SealedParts {
   const parts = sealed.split('.');
   if (parts.length !== 5 || !parts.every((p) => B64URL.test(p))) {
-    throw new SealError('SEAL_MALFORMED', 'The sealed value is not in the v1.<key>.<iv>.<data>.<tag> format.');
+    throw new SealError(
+      'SEAL_MALFORMED',
+      'The sealed value is not in the v1.<key>.<iv>.<data>.<tag> format.',
+    );
   }
   return { version: parts[0]!, keyId: parts[1]! };
 }
@@ -79,12 +100,25 @@ export function inspectSealed(sealed: string): SealedParts {
 export function open(keyRing: KeyRing, sealed: string, aad: SealAad): string {
   checkAad(aad);
   const { version, keyId } = inspectSealed(sealed);
-  if (version !== SEAL_VERSION) throw new SealError('SEAL_UNSUPPORTED_VERSION', `Sealed format "${version.slice(0, 8)}" is not supported.`);
+  if (version !== SEAL_VERSION)
+    throw new SealError(
+      'SEAL_UNSUPPORTED_VERSION',
+      `Sealed format "${version.slice(0, 8)}" is not supported.`,
+    );
   const key = keyRing.keyFor(keyId);
   if (!key) {
-    throw new SealError('SEAL_UNKNOWN_KEY', `The value was sealed with key "${keyId}", which is not in the key ring.`);
+    throw new SealError(
+      'SEAL_UNKNOWN_KEY',
+      `The value was sealed with key "${keyId}", which is not in the key ring.`,
+    );
   }
-  const [, , ivText, dataText, tagText] = sealed.split('.') as [string, string, string, string, string];
+  const [, , ivText, dataText, tagText] = sealed.split('.') as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const iv = Buffer.from(ivText, 'base64url');
   const tag = Buffer.from(tagText, 'base64url');
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
@@ -94,9 +128,15 @@ export function open(keyRing: KeyRing, sealed: string, aad: SealAad): string {
     const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(aadBytes(keyId, aad));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(Buffer.from(dataText, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(Buffer.from(dataText, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
   } catch {
     // One message for every failure: altered ciphertext, wrong owner/connection/purpose, wrong key.
-    throw new SealError('SEAL_AUTH_FAILED', 'The sealed value failed authentication (altered, or not bound to this owner/connection/purpose).');
+    throw new SealError(
+      'SEAL_AUTH_FAILED',
+      'The sealed value failed authentication (altered, or not bound to this owner/connection/purpose).',
+    );
   }
 }

@@ -40,8 +40,18 @@ const event: AuditEvent = {
   token: { fingerprint: 'fp_0123456789ab…wxyz', version: 2 },
   connectionId: 'c1',
   queryId: 'q1',
-  request: { method: 'GET', path: '/Users', params: { filter: 'displayName eq "a,b"' }, filter: '+cmd|" /C calc"!A0' },
-  outcome: { status: 200, resultCount: 3, durationMs: 12, error: { code: 'X', message: '-2+3\r\nline two' } },
+  request: {
+    method: 'GET',
+    path: '/Users',
+    params: { filter: 'displayName eq "a,b"' },
+    filter: '+cmd|" /C calc"!A0',
+  },
+  outcome: {
+    status: 200,
+    resultCount: 3,
+    durationMs: 12,
+    error: { code: 'X', message: '-2+3\r\nline two' },
+  },
   details: { note: '@SUM(1)' },
   ip: '\t127.0.0.1',
   userAgent: 'Mozilla "quoted", with comma',
@@ -52,7 +62,8 @@ const event: AuditEvent = {
 
 describe('CSV export', () => {
   it('neutralises formula starters', () => {
-    for (const s of ['=1+1', '+1', '-1', '@x', '\tx', '\rx']) expect(csvCell(s).replace(/^"/, '').startsWith("'")).toBe(true);
+    for (const s of ['=1+1', '+1', '-1', '@x', '\tx', '\rx'])
+      expect(csvCell(s).replace(/^"/, '').startsWith("'")).toBe(true);
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell(-5)).toBe('-5'); // our own numbers stay numbers
     expect(csvCell(null)).toBe('');

@@ -82,7 +82,10 @@ export function ndjsonRow(e: AuditEvent): string {
   return `${JSON.stringify(e)}\n`;
 }
 
-export async function* renderExport(events: AsyncIterable<AuditEvent>, format: 'csv' | 'ndjson'): AsyncGenerator<string> {
+export async function* renderExport(
+  events: AsyncIterable<AuditEvent>,
+  format: 'csv' | 'ndjson',
+): AsyncGenerator<string> {
   if (format === 'csv') yield csvHeader();
   // Several rows per chunk: fewer, larger writes to the socket.
   let buffer = '';

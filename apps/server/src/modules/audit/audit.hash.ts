@@ -26,7 +26,8 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+      if (Array.isArray(value))
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
       const entries = Object.entries(value as Record<string, unknown>)
         .filter(([, v]) => v !== undefined)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -59,5 +60,7 @@ export function hashedFields(event: AuditEvent | HashedFields): HashedFields {
 }
 
 export function computeEventHash(prevHash: string, fields: HashedFields): string {
-  return createHash('sha256').update(prevHash + canonicalJson(hashedFields(fields)), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonicalJson(hashedFields(fields)), 'utf8')
+    .digest('hex');
 }

@@ -4,7 +4,12 @@
 import { AppError } from '../../lib/errors.ts';
 import { isFingerprint } from '../../lib/crypto/fingerprint.ts';
 import { redactFilterValues } from './audit.redact.ts';
-import { FAILURE_ACTIONS, isAuditAction, type AuditEvent, type AuditEventInput } from './audit.types.ts';
+import {
+  FAILURE_ACTIONS,
+  isAuditAction,
+  type AuditEvent,
+  type AuditEventInput,
+} from './audit.types.ts';
 
 export const AUDIT_LIMITS = Object.freeze({
   shortText: 256,
@@ -29,7 +34,8 @@ function text(value: unknown, max: number): string | null {
 }
 
 function int(value: unknown): number | null {
-  if (value === undefined || value === null || typeof value !== 'number' || !Number.isFinite(value)) return null;
+  if (value === undefined || value === null || typeof value !== 'number' || !Number.isFinite(value))
+    return null;
   return Math.max(-2147483648, Math.min(2147483647, Math.round(value)));
 }
 
@@ -51,14 +57,18 @@ function cleanJson(value: unknown, depth = 0): unknown {
 
 export type NormalizedEvent = Omit<AuditEvent, 'seq' | 'at' | 'prevHash' | 'hash'>;
 
-export function normalizeAuditInput(input: AuditEventInput, options: NormalizeOptions): NormalizedEvent {
+export function normalizeAuditInput(
+  input: AuditEventInput,
+  options: NormalizeOptions,
+): NormalizedEvent {
   if (!isAuditAction(input.action)) throw new AppError('INTERNAL', 'Unknown audit action.');
   const token = input.token ?? null;
   if (token && !isFingerprint(token.fingerprint)) {
     // Defence in depth: a raw token must never reach the trail, even through a caller's bug.
     throw new AppError('INTERNAL', 'Audit events take a token fingerprint, never a token.');
   }
-  const redact = (f: string | null) => (f !== null && options.redactFilterValues ? redactFilterValues(f) : f);
+  const redact = (f: string | null) =>
+    f !== null && options.redactFilterValues ? redactFilterValues(f) : f;
 
   let request: NormalizedEvent['request'] = null;
   if (input.request) {
@@ -84,7 +94,9 @@ export function normalizeAuditInput(input: AuditEventInput, options: NormalizeOp
       status: int(input.outcome.status) ?? 0,
       resultCount: int(input.outcome.resultCount),
       durationMs: int(input.outcome.durationMs),
-      error: err ? { code: text(err.code, 64)!, message: text(err.message, AUDIT_LIMITS.errorMessage)! } : null,
+      error: err
+        ? { code: text(err.code, 64)!, message: text(err.message, AUDIT_LIMITS.errorMessage)! }
+        : null,
     };
   }
 
@@ -102,7 +114,12 @@ export function normalizeAuditInput(input: AuditEventInput, options: NormalizeOp
   return {
     action: input.action,
     result: failed ? 'failure' : 'success',
-    actor: actor ? { id: text(actor.userId, AUDIT_LIMITS.shortText)!, username: text(actor.username, AUDIT_LIMITS.shortText)! } : null,
+    actor: actor
+      ? {
+          id: text(actor.userId, AUDIT_LIMITS.shortText)!,
+          username: text(actor.username, AUDIT_LIMITS.shortText)!,
+        }
+      : null,
     token: token ? { fingerprint: token.fingerprint, version: int(token.version) } : null,
     connectionId: text(input.connectionId, AUDIT_LIMITS.shortText),
     queryId: text(input.queryId, AUDIT_LIMITS.shortText),

@@ -56,12 +56,20 @@ export function fromAuditRow(r: Row): AuditEvent {
     action: r.action as AuditAction,
     result: r.outcome,
     actor: r.actor_id !== null ? { id: r.actor_id, username: r.actor_username ?? '' } : null,
-    token: r.token_fingerprint !== null ? { fingerprint: r.token_fingerprint, version: num(r.token_version) } : null,
+    token:
+      r.token_fingerprint !== null
+        ? { fingerprint: r.token_fingerprint, version: num(r.token_version) }
+        : null,
     connectionId: r.connection_id,
     queryId: r.query_id,
     request:
       r.request_method !== null
-        ? { method: r.request_method, path: r.request_path ?? '', params: parseJson<Record<string, string>>(r.request_params) ?? {}, filter: r.request_filter }
+        ? {
+            method: r.request_method,
+            path: r.request_path ?? '',
+            params: parseJson<Record<string, string>>(r.request_params) ?? {},
+            filter: r.request_filter,
+          }
         : null,
     outcome:
       r.outcome_status !== null
@@ -124,7 +132,13 @@ async function planSearch(db: Kysely<Database>, q: string | undefined): Promise<
     const high = `${low}\u{10FFFF}`;
     const sample = await db
       .selectFrom(
-        db.selectFrom('audit_terms').select('audit_terms.seq').where('term', '>=', low).where('term', '<', high).limit(COMMON_WORD_MATCHES).as('m'),
+        db
+          .selectFrom('audit_terms')
+          .select('audit_terms.seq')
+          .where('term', '>=', low)
+          .where('term', '<', high)
+          .limit(COMMON_WORD_MATCHES)
+          .as('m'),
       )
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirst();
@@ -134,9 +148,15 @@ async function planSearch(db: Kysely<Database>, q: string | undefined): Promise<
   return plans;
 }
 
-function applyFilters(qb: AuditSelect, db: Kysely<Database>, f: AuditQuery, words: readonly WordPlan[]): AuditSelect {
+function applyFilters(
+  qb: AuditSelect,
+  db: Kysely<Database>,
+  f: AuditQuery,
+  words: readonly WordPlan[],
+): AuditSelect {
   if (f.actorId !== undefined) qb = qb.where('audit_events.actor_id', '=', f.actorId);
-  if (f.connectionId !== undefined) qb = qb.where('audit_events.connection_id', '=', f.connectionId);
+  if (f.connectionId !== undefined)
+    qb = qb.where('audit_events.connection_id', '=', f.connectionId);
   if (f.actions && f.actions.length > 0) qb = qb.where('audit_events.action', 'in', f.actions);
   if (f.result !== undefined) qb = qb.where('audit_events.outcome', '=', f.result);
   if (f.from !== undefined) qb = qb.where('audit_events.at', '>=', f.from);
@@ -155,12 +175,24 @@ function applyFilters(qb: AuditSelect, db: Kysely<Database>, f: AuditQuery, word
               .where('audit_terms.term', '<', w.high),
           ),
         )
-      : qb.where('audit_events.seq', 'in', db.selectFrom('audit_terms').select('audit_terms.seq').where('term', '>=', w.low).where('term', '<', w.high));
+      : qb.where(
+          'audit_events.seq',
+          'in',
+          db
+            .selectFrom('audit_terms')
+            .select('audit_terms.seq')
+            .where('term', '>=', w.low)
+            .where('term', '<', w.high),
+        );
   }
   return qb;
 }
 
-export async function listAuditEvents(db: Kysely<Database>, f: AuditQuery, limit: number): Promise<{ events: AuditEvent[]; hasMore: boolean }> {
+export async function listAuditEvents(
+  db: Kysely<Database>,
+  f: AuditQuery,
+  limit: number,
+): Promise<{ events: AuditEvent[]; hasMore: boolean }> {
   const words = await planSearch(db, f.q);
   const rows = await applyFilters(db.selectFrom('audit_events'), db, f, words)
     .selectAll('audit_events')
@@ -171,7 +203,11 @@ export async function listAuditEvents(db: Kysely<Database>, f: AuditQuery, limit
 }
 
 /** Oldest first, in batches: for streaming exports without holding the trail in memory. */
-export async function* iterateAuditEvents(db: Kysely<Database>, f: AuditQuery, batchSize = 500): AsyncGenerator<AuditEvent> {
+export async function* iterateAuditEvents(
+  db: Kysely<Database>,
+  f: AuditQuery,
+  batchSize = 500,
+): AsyncGenerator<AuditEvent> {
   const words = await planSearch(db, f.q);
   let afterSeq = f.afterSeq ?? 0;
   for (;;) {
@@ -188,7 +224,13 @@ export async function* iterateAuditEvents(db: Kysely<Database>, f: AuditQuery, b
 
 export type VerifyResult =
   | { ok: true; checked: number; lastSeq: number | null; lastHash: string | null }
-  | { ok: false; checked: number; brokenAt: number; reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap'; message: string };
+  | {
+      ok: false;
+      checked: number;
+      brokenAt: number;
+      reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap';
+      message: string;
+    };
 
 /**
  * Walks the whole chain oldest first. Names the first broken link:
@@ -205,15 +247,36 @@ export interface VerifyFrom {
   afterHash: string;
 }
 
-export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000, from?: VerifyFrom): Promise<VerifyResult> {
+export async function verifyAuditChain(
+  db: Kysely<Database>,
+  batchSize = 1000,
+  from?: VerifyFrom,
+): Promise<VerifyResult> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
   if (from) {
-    const anchor = await db.selectFrom('audit_events').select(['seq', 'hash']).where('seq', '=', from.afterSeq).executeTakeFirst();
-    if (!anchor) return { ok: false, checked, brokenAt: from.afterSeq, reason: 'seq_gap', message: `Event ${from.afterSeq} (the anchor) is missing.` };
+    const anchor = await db
+      .selectFrom('audit_events')
+      .select(['seq', 'hash'])
+      .where('seq', '=', from.afterSeq)
+      .executeTakeFirst();
+    if (!anchor)
+      return {
+        ok: false,
+        checked,
+        brokenAt: from.afterSeq,
+        reason: 'seq_gap',
+        message: `Event ${from.afterSeq} (the anchor) is missing.`,
+      };
     if (anchor.hash !== from.afterHash) {
-      return { ok: false, checked, brokenAt: from.afterSeq, reason: 'hash_mismatch', message: `Event ${from.afterSeq} no longer has the hash recorded earlier.` };
+      return {
+        ok: false,
+        checked,
+        brokenAt: from.afterSeq,
+        reason: 'hash_mismatch',
+        message: `Event ${from.afterSeq} no longer has the hash recorded earlier.`,
+      };
     }
     expectedSeq = from.afterSeq + 1;
     prevHash = from.afterHash;
@@ -229,10 +292,22 @@ export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000, f
     for (const row of rows) {
       const e = fromAuditRow(row);
       if (e.seq !== expectedSeq) {
-        return { ok: false, checked, brokenAt: expectedSeq, reason: 'seq_gap', message: `Event ${expectedSeq} is missing (the next event is ${e.seq}).` };
+        return {
+          ok: false,
+          checked,
+          brokenAt: expectedSeq,
+          reason: 'seq_gap',
+          message: `Event ${expectedSeq} is missing (the next event is ${e.seq}).`,
+        };
       }
       if (e.prevHash !== prevHash) {
-        return { ok: false, checked, brokenAt: e.seq, reason: 'prev_hash_mismatch', message: `Event ${e.seq} does not link to event ${e.seq - 1}.` };
+        return {
+          ok: false,
+          checked,
+          brokenAt: e.seq,
+          reason: 'prev_hash_mismatch',
+          message: `Event ${e.seq} does not link to event ${e.seq - 1}.`,
+        };
       }
       let actual: string | null = null;
       try {
@@ -241,7 +316,13 @@ export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000, f
         actual = null;
       }
       if (actual !== e.hash) {
-        return { ok: false, checked, brokenAt: e.seq, reason: 'hash_mismatch', message: `Event ${e.seq} was altered: its content does not match its hash.` };
+        return {
+          ok: false,
+          checked,
+          brokenAt: e.seq,
+          reason: 'hash_mismatch',
+          message: `Event ${e.seq} was altered: its content does not match its hash.`,
+        };
       }
       checked++;
       expectedSeq = e.seq + 1;
@@ -249,5 +330,7 @@ export async function verifyAuditChain(db: Kysely<Database>, batchSize = 1000, f
     }
     if (rows.length < batchSize) break;
   }
-  return expectedSeq === 1 ? { ok: true, checked, lastSeq: null, lastHash: null } : { ok: true, checked, lastSeq: expectedSeq - 1, lastHash: prevHash };
+  return expectedSeq === 1
+    ? { ok: true, checked, lastSeq: null, lastHash: null }
+    : { ok: true, checked, lastSeq: expectedSeq - 1, lastHash: prevHash };
 }

@@ -8,8 +8,22 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Actor } from '../../lib/actor.ts';
 import { AppError } from '../../lib/errors.ts';
 import { renderExport } from './audit.export.ts';
-import { iterateAuditEvents, listAuditEvents, verifyAuditChain, type AuditQuery } from './audit.repository.ts';
-import { auditExportQuery, auditListQuery, auditListResponse, decodeCursor, encodeCursor, verifyQuery, verifyResponse, type AuditListQuery } from './audit.schemas.ts';
+import {
+  iterateAuditEvents,
+  listAuditEvents,
+  verifyAuditChain,
+  type AuditQuery,
+} from './audit.repository.ts';
+import {
+  auditExportQuery,
+  auditListQuery,
+  auditListResponse,
+  decodeCursor,
+  encodeCursor,
+  verifyQuery,
+  verifyResponse,
+  type AuditListQuery,
+} from './audit.schemas.ts';
 import { configureAudit, recordPermissionDenied } from './audit.service.ts';
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -17,7 +31,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['audit'];
 
   /** Own events unless the caller may read everyone's; asking for more is denied and audited. */
-  async function scopeFilter(request: FastifyRequest, actor: Actor, q: Omit<AuditListQuery, 'cursor' | 'limit'>): Promise<AuditQuery> {
+  async function scopeFilter(
+    request: FastifyRequest,
+    actor: Actor,
+    q: Omit<AuditListQuery, 'cursor' | 'limit'>,
+  ): Promise<AuditQuery> {
     const wantsOthers = q.scope === 'all' || (q.userId !== undefined && q.userId !== actor.userId);
     if (wantsOthers && !actor.permissions.has('audit:read-all')) {
       await recordPermissionDenied(app.db, actor, {
@@ -26,9 +44,14 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         permission: 'audit:read-all',
         reason: q.scope === 'all' ? 'scope=all' : 'userId of another user',
       });
-      throw new AppError('FORBIDDEN', "Reading other users' events needs the auditor or admin role.", { permission: 'audit:read-all' });
+      throw new AppError(
+        'FORBIDDEN',
+        "Reading other users' events needs the auditor or admin role.",
+        { permission: 'audit:read-all' },
+      );
     }
-    if (q.from && q.to && q.from >= q.to) throw new AppError('VALIDATION_FAILED', 'from must be before to', { field: 'query.from' });
+    if (q.from && q.to && q.from >= q.to)
+      throw new AppError('VALIDATION_FAILED', 'from must be before to', { field: 'query.from' });
     return {
       actorId: q.scope === 'own' ? (q.userId ?? actor.userId) : q.userId,
       connectionId: q.connectionId,
@@ -42,13 +65,20 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/logs',
-    { config: { permission: 'history:own' }, schema: { tags, querystring: auditListQuery, response: { 200: auditListResponse } } },
+    {
+      config: { permission: 'history:own' },
+      schema: { tags, querystring: auditListQuery, response: { 200: auditListResponse } },
+    },
     async (request) => {
       const { cursor, limit, ...rest } = request.query;
       const filter = await scopeFilter(request, request.actor!, rest);
       if (cursor !== undefined) filter.beforeSeq = decodeCursor(cursor);
       const { events, hasMore } = await listAuditEvents(app.db, filter, limit);
-      return { events, nextCursor: hasMore && events.length > 0 ? encodeCursor(events[events.length - 1]!.seq) : null };
+      return {
+        events,
+        nextCursor:
+          hasMore && events.length > 0 ? encodeCursor(events[events.length - 1]!.seq) : null,
+      };
     },
   );
 
@@ -58,9 +88,15 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { format, ...rest } = request.query;
       const filter = await scopeFilter(request, request.actor!, rest);
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
       reply
-        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header(
+          'content-type',
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        )
         .header('content-disposition', `attachment; filename="audit-${stamp}.${format}"`)
         .header('cache-control', 'no-store');
       // Oldest first, read in batches and written as it goes: memory stays flat at any size.
@@ -70,10 +106,17 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/logs/verify',
-    { config: { permission: 'audit:read-all' }, schema: { tags, querystring: verifyQuery, response: { 200: verifyResponse } } },
+    {
+      config: { permission: 'audit:read-all' },
+      schema: { tags, querystring: verifyQuery, response: { 200: verifyResponse } },
+    },
     async (request) => {
       const { afterSeq, afterHash } = request.query;
-      return verifyAuditChain(app.db, 1000, afterSeq !== undefined && afterHash !== undefined ? { afterSeq, afterHash } : undefined);
+      return verifyAuditChain(
+        app.db,
+        1000,
+        afterSeq !== undefined && afterHash !== undefined ? { afterSeq, afterHash } : undefined,
+      );
     },
   );
 };

@@ -20,7 +20,10 @@ export const auditListQuery = z
       .string()
       .max(1000)
       .transform((v, ctx) => {
-        const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+        const list = v
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean);
         const unknown = list.find((a) => !(AUDIT_ACTIONS as readonly string[]).includes(a));
         if (unknown !== undefined) {
           ctx.addIssue({ code: 'custom', message: `unknown action "${unknown.slice(0, 40)}"` });
@@ -39,7 +42,9 @@ export const auditListQuery = z
   .strict();
 export type AuditListQuery = z.infer<typeof auditListQuery>;
 
-export const auditExportQuery = auditListQuery.omit({ cursor: true, limit: true }).extend({ format: z.enum(['csv', 'ndjson']).default('csv') });
+export const auditExportQuery = auditListQuery
+  .omit({ cursor: true, limit: true })
+  .extend({ format: z.enum(['csv', 'ndjson']).default('csv') });
 
 export const auditEventSchema = z.object({
   seq: z.number().int(),
@@ -50,7 +55,14 @@ export const auditEventSchema = z.object({
   token: z.object({ fingerprint: z.string(), version: z.number().int().nullable() }).nullable(),
   connectionId: z.string().nullable(),
   queryId: z.string().nullable(),
-  request: z.object({ method: z.string(), path: z.string(), params: z.record(z.string(), z.string()), filter: z.string().nullable() }).nullable(),
+  request: z
+    .object({
+      method: z.string(),
+      path: z.string(),
+      params: z.record(z.string(), z.string()),
+      filter: z.string().nullable(),
+    })
+    .nullable(),
   outcome: z
     .object({
       status: z.number().int(),
@@ -71,15 +83,29 @@ export const verifyQuery = z
   .object({
     /** Incremental check: resume after a lastSeq/lastHash pair returned by an earlier verification. */
     afterSeq: z.coerce.number().int().min(1).optional(),
-    afterHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-character hex hash').optional(),
+    afterHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be a 64-character hex hash')
+      .optional(),
   })
   .strict()
-  .refine((q) => (q.afterSeq === undefined) === (q.afterHash === undefined), { message: 'afterSeq and afterHash go together', path: ['afterHash'] });
+  .refine((q) => (q.afterSeq === undefined) === (q.afterHash === undefined), {
+    message: 'afterSeq and afterHash go together',
+    path: ['afterHash'],
+  });
 
-export const auditListResponse = z.object({ events: z.array(auditEventSchema), nextCursor: z.string().nullable() });
+export const auditListResponse = z.object({
+  events: z.array(auditEventSchema),
+  nextCursor: z.string().nullable(),
+});
 
 export const verifyResponse = z.union([
-  z.object({ ok: z.literal(true), checked: z.number().int(), lastSeq: z.number().int().nullable(), lastHash: z.string().nullable() }),
+  z.object({
+    ok: z.literal(true),
+    checked: z.number().int(),
+    lastSeq: z.number().int().nullable(),
+    lastHash: z.string().nullable(),
+  }),
   z.object({
     ok: z.literal(false),
     checked: z.number().int(),
@@ -97,6 +123,9 @@ export function encodeCursor(seq: number): string {
 export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^s([1-9]\d{0,15})$/.exec(text);
-  if (!match) throw new AppError('VALIDATION_FAILED', 'cursor is not a cursor returned by this API', { field: 'query.cursor' });
+  if (!match)
+    throw new AppError('VALIDATION_FAILED', 'cursor is not a cursor returned by this API', {
+      field: 'query.cursor',
+    });
   return Number(match[1]);
 }

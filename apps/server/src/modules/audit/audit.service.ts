@@ -17,6 +17,7 @@ import { computeEventHash, GENESIS_HASH } from './audit.hash.ts';
 import { normalizeAuditInput, searchTerms, type NormalizeOptions } from './audit.normalize.ts';
 import type { AuditEvent, AuditEventInput } from './audit.types.ts';
 import { toAuditRow } from './audit.repository.ts';
+import { retryBusy } from '../../lib/crypto/rotation.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -37,22 +38,37 @@ export function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
-export async function recordAudit(db: Db, input: AuditEventInput, options: Partial<NormalizeOptions> = {}): Promise<AuditEvent> {
+export async function recordAudit(
+  db: Db,
+  input: AuditEventInput,
+  options: Partial<NormalizeOptions> = {},
+): Promise<AuditEvent> {
   const normalized = normalizeAuditInput(input, { ...defaults, ...options });
   const append = async (trx: Transaction<Database>): Promise<AuditEvent> => {
-    if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCK_AUDIT_CHAIN})`.execute(trx);
-    const last = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    if (isPostgres(trx))
+      await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCK_AUDIT_CHAIN})`.execute(trx);
+    const last = await trx
+      .selectFrom('audit_events')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const seq = last ? Number(last.seq) + 1 : 1;
     const prevHash = last ? last.hash : GENESIS_HASH;
     const fields = { seq, at: new Date().toISOString(), ...normalized };
     const event: AuditEvent = { ...fields, prevHash, hash: computeEventHash(prevHash, fields) };
     await trx.insertInto('audit_events').values(toAuditRow(event)).execute();
     const terms = searchTerms(normalized);
-    if (terms.length > 0) await trx.insertInto('audit_terms').values(terms.map((term) => ({ term, seq }))).execute();
+    if (terms.length > 0)
+      await trx
+        .insertInto('audit_terms')
+        .values(terms.map((term) => ({ term, seq })))
+        .execute();
     return event;
   };
   if (db.isTransaction) return append(db as Transaction<Database>);
-  return (db as Kysely<Database>).transaction().execute(append);
+  // Our own transaction: safe to re-run when another SQLite process committed in between.
+  return retryBusy(() => (db as Kysely<Database>).transaction().execute(append));
 }
 
 export interface DeniedRouteInfo {
@@ -64,13 +80,24 @@ export interface DeniedRouteInfo {
 }
 
 /** The RBAC hook's writer: a 403 leaves this event (in its own transaction). */
-export function recordPermissionDenied(db: Kysely<Database>, actor: Actor | null, route: DeniedRouteInfo): Promise<AuditEvent> {
+export function recordPermissionDenied(
+  db: Kysely<Database>,
+  actor: Actor | null,
+  route: DeniedRouteInfo,
+): Promise<AuditEvent> {
   const path = route.path.split('?')[0] ?? route.path;
   return recordAudit(db, {
     action: 'permission.denied',
     actor,
     request: { method: route.method, path },
-    outcome: { status: 403, error: { code: 'FORBIDDEN', message: `Missing permission ${route.permission}.` } },
-    details: { permission: route.permission, route: path, ...(route.reason ? { reason: route.reason } : {}) },
+    outcome: {
+      status: 403,
+      error: { code: 'FORBIDDEN', message: `Missing permission ${route.permission}.` },
+    },
+    details: {
+      permission: route.permission,
+      route: path,
+      ...(route.reason ? { reason: route.reason } : {}),
+    },
   });
 }

@@ -40,4 +40,3 @@ export interface AuditTables {
   audit_events: AuditEventsTable;
   audit_terms: AuditTermsTable;
 }
-

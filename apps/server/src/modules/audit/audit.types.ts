@@ -29,7 +29,11 @@ export function isAuditAction(value: unknown): value is AuditAction {
 }
 
 /** Actions that record a failure by their nature, whatever the outcome fields say. */
-export const FAILURE_ACTIONS: ReadonlySet<AuditAction> = new Set(['auth.login_failed', 'token.refresh_failed', 'permission.denied']);
+export const FAILURE_ACTIONS: ReadonlySet<AuditAction> = new Set([
+  'auth.login_failed',
+  'token.refresh_failed',
+  'permission.denied',
+]);
 
 type AuthMethod = 'local' | 'oidc';
 type CredentialKind = 'static' | 'oauth2' | 'login';
@@ -43,15 +47,33 @@ export interface AuditDetailsByAction {
   /** `username` is the name that was tried (the account may not exist). */
   'auth.login_failed': { method?: AuthMethod; username?: string; reason?: string };
   'auth.logout': { reason?: 'user' | 'expired' | 'disabled' | string };
-  'token.linked': { kind?: CredentialKind; subject?: { id: string | null; userName: string | null } | null; scopes?: string[] };
-  'token.refreshed': { grant?: 'refresh_token' | 'client_credentials' | string; rotatedRefreshToken?: boolean; expiresAt?: string | null };
+  'token.linked': {
+    kind?: CredentialKind;
+    subject?: { id: string | null; userName: string | null } | null;
+    scopes?: string[];
+  };
+  'token.refreshed': {
+    grant?: 'refresh_token' | 'client_credentials' | string;
+    rotatedRefreshToken?: boolean;
+    expiresAt?: string | null;
+  };
   'token.refresh_failed': { reason?: string; revoked?: boolean };
   'token.unlinked': { revokedAtProvider?: boolean };
-  'query.generated': { resourceType?: string; source?: 'filter' | 'where' | 'preset'; presetId?: string | null; warnings?: number };
+  'query.generated': {
+    resourceType?: string;
+    source?: 'filter' | 'where' | 'preset';
+    presetId?: string | null;
+    warnings?: number;
+  };
   'query.outcome': { totalResults?: number | null; pages?: number | null };
   'relay.request': { upstreamStatus?: number };
   'permission.denied': { permission?: string; route?: string; reason?: string };
-  'connection.created': { name?: string; authKind?: CredentialKind; executionMode?: 'direct' | 'relay'; baseUrl?: string };
+  'connection.created': {
+    name?: string;
+    authKind?: CredentialKind;
+    executionMode?: 'direct' | 'relay';
+    baseUrl?: string;
+  };
   'connection.updated': { name?: string; changed?: string[] };
   'connection.deleted': { name?: string };
   'user.created': { userId?: string; username?: string; role?: string };
@@ -62,7 +84,13 @@ export interface AuditDetailsByAction {
     activeKeyId?: string;
     rotated?: number;
     failed?: number;
-    columns?: { table: string; column: string; rotated: number; rotatedFrom: Record<string, number>; failed: number }[];
+    columns?: {
+      table: string;
+      column: string;
+      rotated: number;
+      rotatedFrom: Record<string, number>;
+      failed: number;
+    }[];
   };
 }
 
@@ -111,8 +139,18 @@ export interface AuditEvent {
   token: { fingerprint: string; version: number | null } | null;
   connectionId: string | null;
   queryId: string | null;
-  request: { method: string; path: string; params: Record<string, string>; filter: string | null } | null;
-  outcome: { status: number; resultCount: number | null; durationMs: number | null; error: { code: string; message: string } | null } | null;
+  request: {
+    method: string;
+    path: string;
+    params: Record<string, string>;
+    filter: string | null;
+  } | null;
+  outcome: {
+    status: number;
+    resultCount: number | null;
+    durationMs: number | null;
+    error: { code: string; message: string } | null;
+  } | null;
   details: Record<string, unknown> | null;
   ip: string | null;
   userAgent: string | null;

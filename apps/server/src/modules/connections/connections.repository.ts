@@ -79,7 +79,11 @@ export async function insertConnection(db: Db, row: ConnectionsTable): Promise<v
   await db.insertInto('connections').values(row).execute();
 }
 
-export async function updateConnection(db: Db, id: string, changes: Partial<ConnectionsTable>): Promise<void> {
+export async function updateConnection(
+  db: Db,
+  id: string,
+  changes: Partial<ConnectionsTable>,
+): Promise<void> {
   await db.updateTable('connections').set(changes).where('id', '=', id).execute();
 }
 

@@ -19,13 +19,20 @@ export const VENDOR_IDS = [
 export const AUTH_KINDS = ['static', 'oauth2', 'login'] as const;
 export const EXECUTION_MODES = ['direct', 'relay'] as const;
 
-const urlText = z.string().trim().min(1, 'is required').max(2048, 'must be at most 2048 characters');
+const urlText = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(2048, 'must be at most 2048 characters');
 const scopeSchema = z
   .string()
   .trim()
   .min(1)
   .max(200)
-  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (RFC 6749 §3.3: no spaces, quotes or backslashes)');
+  .regex(
+    /^[\x21\x23-\x5b\x5d-\x7e]+$/,
+    'must be a scope token (RFC 6749 §3.3: no spaces, quotes or backslashes)',
+  );
 
 const oauthFields = {
   issuer: urlText.nullish(),
@@ -38,7 +45,9 @@ const oauthFields = {
   scopes: z.array(scopeSchema).max(50),
 };
 
-export const oauthInputSchema = z.object({ ...oauthFields, scopes: oauthFields.scopes.default([]) }).strict();
+export const oauthInputSchema = z
+  .object({ ...oauthFields, scopes: oauthFields.scopes.default([]) })
+  .strict();
 // No defaults in the PATCH shape: an absent field keeps the stored value.
 const oauthPatchSchema = z.object(oauthFields).partial().strict();
 
@@ -49,7 +58,11 @@ export const grantsSchema = z
   })
   .strict();
 
-const nameSchema = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(100, 'must be at most 100 characters');
 
 export const createConnectionBody = z
   .object({
@@ -76,7 +89,10 @@ export const patchConnectionBody = z
     /** Fields given replace the stored ones (clientSecret: see oauthInputSchema); null removes OAuth. */
     oauth: oauthPatchSchema.nullish(),
     grants: z
-      .object({ roles: z.array(z.enum(ROLES)).max(4).optional(), userIds: z.array(z.string().min(1).max(64)).max(1000).optional() })
+      .object({
+        roles: z.array(z.enum(ROLES)).max(4).optional(),
+        userIds: z.array(z.string().min(1).max(64)).max(1000).optional(),
+      })
       .strict()
       .optional(),
   })

@@ -28,11 +28,20 @@ export function checkOutboundUrl(raw: string, field: string, rules: UrlRules): s
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(field, 'must use https');
   if (url.protocol === 'http:') {
     if (rules.profile === 'production') fail(field, 'must use https in production');
-    if (!isHttpLoopback(url.href)) fail(field, 'must use https (plain http is allowed only for loopback addresses in the demo profile)');
+    if (!isHttpLoopback(url.href))
+      fail(
+        field,
+        'must use https (plain http is allowed only for loopback addresses in the demo profile)',
+      );
   }
-  if (url.username || url.password) fail(field, 'must not contain credentials (user:password@); configure them as OAuth client credentials or tokens');
+  if (url.username || url.password)
+    fail(
+      field,
+      'must not contain credentials (user:password@); configure them as OAuth client credentials or tokens',
+    );
   if (raw.includes('#')) fail(field, 'must not contain a fragment (#…)');
-  if (!rules.allowQuery && (url.search || raw.includes('?'))) fail(field, 'must not contain a query string');
+  if (!rules.allowQuery && (url.search || raw.includes('?')))
+    fail(field, 'must not contain a query string');
   if (!url.hostname) fail(field, 'must name a host');
 
   // Early, readable feedback for literal addresses; hostnames are resolved and checked on every call.
@@ -41,10 +50,16 @@ export function checkOutboundUrl(raw: string, field: string, rules: UrlRules): s
   if (isLiteral) {
     const verdict = checkAddress(host, rules.allowPrivateNetwork);
     if (!verdict.allowed) {
-      fail(field, rules.allowPrivateNetwork ? `points at a refused address (${verdict.reason})` : `points at a non-public address (${verdict.reason}); set allowPrivateNetwork for on-premises providers`);
+      fail(
+        field,
+        rules.allowPrivateNetwork
+          ? `points at a refused address (${verdict.reason})`
+          : `points at a non-public address (${verdict.reason}); set allowPrivateNetwork for on-premises providers`,
+      );
     }
   } else if (host === 'localhost' || host.endsWith('.localhost')) {
-    if (!rules.allowPrivateNetwork) fail(field, 'points at a loopback address; set allowPrivateNetwork for local providers');
+    if (!rules.allowPrivateNetwork)
+      fail(field, 'points at a loopback address; set allowPrivateNetwork for local providers');
   }
   if (!rules.normalize) return raw.trim();
   return url.href.replace(/\/+$/, '');
