@@ -55,6 +55,15 @@ describe('discovery', () => {
     expect(me.body.userName).toBe('viewer@example.com');
   });
 
+  it('keeps schemas and id on a projected single resource', async () => {
+    const res = await scim(sandbox, `/Users/${users[3]!.id}?attributes=userName`);
+    expect(res.body).toEqual({
+      schemas: users[3]!.schemas,
+      id: users[3]!.id,
+      userName: users[3]!.userName,
+    });
+  });
+
   it('answers unknown endpoints and a missing token with SCIM errors', async () => {
     const missing = await scim(sandbox, '/Nope');
     expect(missing.status).toBe(404);

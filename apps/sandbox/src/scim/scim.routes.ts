@@ -204,9 +204,19 @@ export function scimRoutes(deps: ScimRoutesDeps): Router {
   });
 
   // 7. ETag on single-resource responses, conditional requests (RFC 7644 §3.14).
-  router.use((_req, res, next) => {
+  router.use((req, res, next) => {
     const json = res.json.bind(res);
+    // Captured now: SCIMMY's nested routers rewrite req.path before answering.
+    const path = req.path;
     res.json = (body: unknown) => {
+      // SCIMMY drops `schemas` when `attributes=` is used; RFC 7643 §3 always has it.
+      const target =
+        /^\/(Users|Groups)\/[^/]+$/.exec(path) ?? (path === '/Me' ? [path, 'Users'] : null);
+      const shaped = body as { id?: unknown; schemas?: unknown } | null;
+      if (target && shaped && typeof shaped.id === 'string' && shaped.schemas === undefined) {
+        const stored = deps.store.get(target[1] === 'Users' ? 'User' : 'Group', shaped.id);
+        if (stored) body = { schemas: stored.schemas, ...JSON.parse(JSON.stringify(shaped)) };
+      }
       let out = body as {
         id?: unknown;
         meta?: { resourceType?: unknown; version?: unknown; location?: unknown };
