@@ -119,4 +119,19 @@ describe('npm start (src/main.ts)', () => {
     );
     expect(server.output().stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('says so clearly when the SQLite file is not a database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-console-broken-'));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      join(dir, 'broken.db'),
+      'this is not a database file, just some text '.repeat(200),
+    );
+    const server = start({ PORT: '0', SQLITE_PATH: join(dir, 'broken.db') });
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr).toMatch(
+      /not a usable database|cannot use the database|migration/i,
+    );
+    expect(server.output().stderr).not.toMatch(/\n\s+at /);
+  });
 });
