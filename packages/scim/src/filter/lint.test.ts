@@ -60,6 +60,10 @@ describe('lintFilter', () => {
     expect(codes(lint('emails eq "a@b.c"'))).toEqual(['warning:OPERATOR_TYPE_MISMATCH']); // compares emails.value
     expect(codes(lint('x509Certificates.value lt "a"'))).toEqual(['error:OPERATOR_TYPE_MISMATCH']);
     expect(codes(lint('userName[value eq "x"]'))).toEqual(['error:OPERATOR_TYPE_MISMATCH']);
+    expect(codes(lint('meta.created sw "2011"'))).toEqual(['warning:OPERATOR_TYPE_MISMATCH']);
+    expect(codes(lint('x509Certificates.value co "MII"'))).toEqual([
+      'warning:OPERATOR_TYPE_MISMATCH',
+    ]);
   });
 
   it('flags values of the wrong type', () => {

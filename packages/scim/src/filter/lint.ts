@@ -312,6 +312,12 @@ class Linter {
           warning('VALUE_TYPE_MISMATCH', `${label} is an integer; ${shown} has a fraction`);
         return;
       case 'dateTime':
+        if (SUBSTRING.has(op)) {
+          warning(
+            'OPERATOR_TYPE_MISMATCH',
+            `"${op}" treats the dateTime ${label} as text; servers may refuse it. Use gt, ge, lt or le for ranges`,
+          );
+        }
         if (typeof value !== 'string') {
           error(
             'VALUE_TYPE_MISMATCH',
@@ -327,6 +333,8 @@ class Linter {
       case 'binary':
         if (ORDERING.has(op))
           error('OPERATOR_TYPE_MISMATCH', `"${op}" cannot compare ${label}: it is binary`);
+        else if (SUBSTRING.has(op))
+          warning('OPERATOR_TYPE_MISMATCH', `"${op}" on the binary ${label} compares base64 text`);
         else if (typeof value !== 'string')
           error('VALUE_TYPE_MISMATCH', `${label} is binary (base64 text): quote the value`);
         return;
