@@ -1,20 +1,10 @@
 /** Request/response schemas of /api/connections and the `Connection` shape (docs/api.md). */
+import { VENDOR_PROFILES, type VendorId } from '@scim-console/scim';
 import { z } from 'zod';
 import { ROLES } from '../../lib/actor.ts';
 
-// The vendor profiles of @scim-console/scim (VendorId). Kept here as the validation list;
-// connections.vendors.test.ts checks it against the library once the profiles have landed.
-export const VENDOR_IDS = [
-  'generic',
-  'okta',
-  'entra',
-  'aws-identity-center',
-  'google-cloud-identity',
-  'github-emu',
-  'slack',
-  'salesforce',
-  'atlassian',
-] as const;
+// The vendor profiles of @scim-console/scim (VendorId) are the only valid vendors.
+export const VENDOR_IDS = Object.keys(VENDOR_PROFILES) as [VendorId, ...VendorId[]];
 
 export const AUTH_KINDS = ['static', 'oauth2', 'login'] as const;
 export const EXECUTION_MODES = ['direct', 'relay'] as const;
