@@ -94,8 +94,10 @@ describe('sign-in page', () => {
 
   it('does not offer SSO when it is disabled, and shows an SSO failure from the callback', async () => {
     server.handle(api(() => ({ status: 500 })));
-    renderLogin('/login?error=ACCESS_DENIED');
-    expect(await screen.findByText('Single sign-on was cancelled or refused.')).toBeInTheDocument();
+    renderLogin('/login?error=UNAUTHENTICATED');
+    expect(
+      await screen.findByText('Single sign-on did not complete. Try again.'),
+    ).toBeInTheDocument();
     await waitFor(() => expect(server.calls('/api/auth/providers').length).toBeGreaterThan(0));
     expect(screen.queryByRole('link', { name: /sign in with/i })).not.toBeInTheDocument();
   });

@@ -10,10 +10,14 @@ import { useBranding } from '../../theme/use-branding';
 
 /** Messages for `?error=CODE` set by the SSO callback. */
 const SSO_ERRORS: Record<string, string> = {
-  OIDC_FAILED: 'Single sign-on failed. Try again or use your local account.',
-  ACCESS_DENIED: 'Single sign-on was cancelled or refused.',
-  FORBIDDEN: 'Your SSO account is not allowed to use SCIM Console. Ask an administrator.',
-  INVALID_STATE: 'The sign-in link expired. Start single sign-on again.',
+  FORBIDDEN:
+    'Your single sign-on account may not use SCIM Console (or was declined). Ask an administrator.',
+  UNAUTHENTICATED: 'Single sign-on did not complete. Try again.',
+  VALIDATION_FAILED: 'The sign-in link expired or was already used. Start single sign-on again.',
+  PROVIDER_ERROR:
+    'The identity provider refused or failed the sign-in. Try again or use your local account.',
+  PROVIDER_UNREACHABLE:
+    'The identity provider cannot be reached. Try again or use your local account.',
 };
 
 export function loginErrorMessage(error: ApiError): string {

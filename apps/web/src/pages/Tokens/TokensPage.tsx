@@ -13,13 +13,16 @@ import { TokenCard } from './TokenCard';
 
 /** Messages for `?tokenError=CODE` set by the OAuth callback. */
 const OAUTH_ERRORS: Record<string, string> = {
-  access_denied: 'You declined access at the provider, so no token was linked.',
-  ACCESS_DENIED: 'You declined access at the provider, so no token was linked.',
-  INVALID_STATE: 'The OAuth sign-in link expired or was already used. Start again.',
+  FORBIDDEN:
+    'Access was declined at the provider, or the flow was started from another session. Nothing was linked; start again.',
+  VALIDATION_FAILED: 'The OAuth link expired or was already used. Nothing was linked; start again.',
+  UNAUTHENTICATED: 'Your session ended during the OAuth flow. Sign in and connect again.',
   TOKEN_INVALID:
-    'The provider returned a token that does not work for SCIM. Ask your administrator about the scopes.',
+    'The provider returned a token that does not work for SCIM. Ask your administrator to check the scopes.',
   PROVIDER_UNREACHABLE: 'The provider could not be reached to finish the OAuth flow. Try again.',
-  PROVIDER_ERROR: 'The provider refused the OAuth exchange. Try again or ask your administrator.',
+  PROVIDER_ERROR: 'The provider refused the OAuth exchange. Try again, or ask your administrator.',
+  URL_NOT_ALLOWED:
+    'The provider’s endpoints are not allowed by this connection’s settings. Ask your administrator.',
 };
 
 export default function TokensPage() {
