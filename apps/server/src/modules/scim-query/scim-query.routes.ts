@@ -48,6 +48,26 @@ const outcomeBody = z
   })
   .strict();
 
+const generatedQuerySchema = z.object({
+  queryId: z.string(),
+  connectionId: z.string(),
+  resourceType: z.string(),
+  method: z.enum(['GET', 'POST']),
+  url: z.string(),
+  path: z.string(),
+  params: z.record(z.string(), z.string()),
+  body: z.record(z.string(), z.unknown()).nullable(),
+  filter: z.string().nullable(),
+  ast: z.unknown(),
+  warnings: z.array(z.object({ code: z.string(), message: z.string(), path: z.string().optional() })),
+  execution: z.object({
+    mode: z.enum(['direct', 'relay']),
+    baseUrl: z.string(),
+    relayUrl: z.string().nullable(),
+    headers: z.record(z.string(), z.string()),
+  }),
+});
+
 export const scimQueryRoutes: FastifyPluginAsyncZod = async (app) => {
   const service = createScimQueryService({ db: app.db, connections: connectionsPortFor(app), discovery: discoveryFor(app), now: app.now });
 
@@ -55,7 +75,7 @@ export const scimQueryRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/scim-query',
     {
       config: { permission: 'query:run' },
-      schema: { tags: ['query'], body: scimQueryBody },
+      schema: { tags: ['query'], body: scimQueryBody, response: { 200: generatedQuerySchema } },
       preValidation: async (request) => assertJsonDepth((request.body as { where?: unknown } | null)?.where, 'body.where'),
     },
     async (request, reply) => {
