@@ -110,8 +110,8 @@ function sortValue(
 
 /**
  * Filtering, sorting and paging for list and search requests. SCIMMY sorts and slices
- * whatever it is handed and cannot sort by sub-attributes or page by cursor, so lists are
- * served here; SCIMMY still shapes each resource (attributes/excludedAttributes).
+ * whatever it is handed, cannot sort by sub-attributes or page by cursor, and coerces each
+ * resource at ~0.6 ms (too slow for 1000-item pages), so lists are served here.
  */
 export class ListService {
   readonly #store: DirectoryStore;

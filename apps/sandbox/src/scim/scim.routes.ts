@@ -99,16 +99,18 @@ export function scimRoutes(deps: ScimRoutesDeps): Router {
         res.locals.caller = auth.ok
           ? `${auth.principal.kind}:${auth.principal.username ?? auth.principal.subject}`
           : `${auth.kind}:rejected`;
+        // Captured now: nested routers rewrite req.path/baseUrl while handling.
+        const path = req.baseUrl + req.path;
+        const queryAt = req.originalUrl.indexOf('?');
         res.on('finish', () => {
           const principal = auth.ok ? auth.principal : undefined;
-          const queryAt = req.originalUrl.indexOf('?');
           deps.requestLog.add({
             at: new Date().toISOString(),
             subject: principal?.subject ?? (auth.ok ? null : (auth.subject ?? null)),
             username: principal?.username ?? null,
             tokenKind: principal?.kind ?? (auth.ok ? 'none' : auth.kind),
             method: req.method,
-            path: req.baseUrl + req.path,
+            path,
             query: queryAt >= 0 ? req.originalUrl.slice(queryAt + 1) : '',
             status: res.statusCode,
           });
