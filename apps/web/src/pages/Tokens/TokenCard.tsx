@@ -50,7 +50,7 @@ export function TokenCard({
       const error = toApiError(e);
       setMessage({
         variant: 'danger',
-        text: error.code === 'TOKEN_REVOKED' ? `${error.message} Reconnect below.` : error.message,
+        text: error.message, // a revoked token also gets the reconnect guidance below
       });
     } finally {
       setBusy(null);
