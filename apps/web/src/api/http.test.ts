@@ -91,6 +91,40 @@ describe('CSRF header', () => {
   });
 });
 
+describe('CSRF recovery', () => {
+  it('fetches the current CSRF token and retries once when the server says it changed', async () => {
+    setCsrfToken('stale');
+    server.handle((req) => {
+      if (req.path === '/api/auth/me') return { body: { user: {}, csrfToken: 'fresh' } };
+      return req.headers['x-csrf-token'] === 'fresh'
+        ? { status: 200, body: { ok: true } }
+        : { status: 403, body: apiError('CSRF_INVALID', 'Missing or wrong CSRF token.') };
+    });
+    const { data } = await http.put('/api/me/preferences', { theme: 'dark' });
+    expect(data).toEqual({ ok: true });
+    expect(
+      server
+        .calls('/api/me/preferences')
+        .slice(-2)
+        .map((r) => r.headers['x-csrf-token']),
+    ).toEqual(['stale', 'fresh']);
+  });
+
+  it('gives up after one retry', async () => {
+    setCsrfToken('stale');
+    server.handle((req) =>
+      req.path === '/api/auth/me'
+        ? { body: { user: {}, csrfToken: 'still-wrong' } }
+        : { status: 403, body: apiError('CSRF_INVALID', 'Missing or wrong CSRF token.') },
+    );
+    const before = server.calls('/api/connections').length;
+    const error = await failure(http.post('/api/connections', {}));
+    expect(error.code).toBe('CSRF_INVALID');
+    expect(server.calls('/api/connections').length - before).toBe(2);
+    setCsrfToken(null);
+  });
+});
+
 describe('401 handling', () => {
   it('tells the session that it expired when an API call answers 401', async () => {
     const seen: ApiError[] = [];

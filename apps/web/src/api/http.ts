@@ -153,6 +153,8 @@ function isSessionProbe(config: InternalAxiosRequestConfig | undefined): boolean
   return SESSION_PROBES.some((p) => url === p || url.startsWith(`${p}?`));
 }
 
+type RetriableConfig = InternalAxiosRequestConfig & { csrfRetried?: boolean };
+
 function createHttp(): AxiosInstance {
   const instance = axios.create({
     baseURL: '',
@@ -168,9 +170,25 @@ function createHttp(): AxiosInstance {
   });
   instance.interceptors.response.use(
     (response) => response,
-    (e: unknown) => {
+    async (e: unknown) => {
       const error = toApiError(e);
-      const config = axios.isAxiosError(e) ? e.config : undefined;
+      const config = axios.isAxiosError(e) ? (e.config as RetriableConfig | undefined) : undefined;
+      // The session is alive but its CSRF token changed (another tab signed in again, or the
+      // server rotated it): fetch the current one and retry the request once.
+      if (
+        error.code === 'CSRF_INVALID' &&
+        config &&
+        !config.csrfRetried &&
+        !isSessionProbe(config)
+      ) {
+        try {
+          const { data } = await instance.get<{ csrfToken: string }>('/api/auth/me');
+          setCsrfToken(data.csrfToken);
+          return await instance.request({ ...config, csrfRetried: true } as RetriableConfig);
+        } catch (retryError) {
+          return Promise.reject(toApiError(retryError));
+        }
+      }
       if (error.status === 401 && !isSessionProbe(config)) {
         const expired =
           error.code === 'SESSION_EXPIRED' || error.code === 'UNAUTHENTICATED'
