@@ -13,12 +13,15 @@ export function ConnectionPicker({
   resourceType,
   options,
   onConnection,
+  onDefaultConnection,
   onResourceType,
 }: {
   connectionId: string | null;
   resourceType: string | null;
   options: QueryOptions | undefined;
   onConnection: (id: string) => void;
+  /** Chooses a connection only if none is chosen yet (a link may be filling the form). */
+  onDefaultConnection: (id: string) => void;
   onResourceType: (id: string) => void;
 }) {
   const connections = useQuery({ queryKey: connectionKeys.list(), queryFn: fetchConnections });
@@ -28,8 +31,8 @@ export function ConnectionPicker({
   const first = list[0]?.id;
   // Most people have one connection: choose it for them.
   useEffect(() => {
-    if (!connectionId && first) onConnection(first);
-  }, [connectionId, first, onConnection]);
+    if (!connectionId && first) onDefaultConnection(first);
+  }, [connectionId, first, onDefaultConnection]);
 
   return (
     <Row className="g-2 align-items-end">

@@ -187,6 +187,22 @@ export function OptionsPanel({
           <Form.Text id="query-count-help">{maxPage ? `At most ${maxPage}.` : ''}</Form.Text>
         )}
       </Col>
+      {capabilities?.cursorPaging && (
+        <Col xs={6} sm={3} lg={2}>
+          <Form.Label htmlFor="query-paging">Paging</Form.Label>
+          <Form.Select
+            id="query-paging"
+            size="sm"
+            value={form.paging}
+            onChange={(e) => update({ paging: e.target.value as QueryForm['paging'] })}
+          >
+            <option value="index" disabled={!capabilities.indexPaging}>
+              Index (startIndex)
+            </option>
+            <option value="cursor">Cursor (RFC 9865)</option>
+          </Form.Select>
+        </Col>
+      )}
       <Col xs={6} sm={3} lg={1}>
         <Form.Label htmlFor="query-method">Method</Form.Label>
         <Form.Select

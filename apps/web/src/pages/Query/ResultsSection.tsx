@@ -344,7 +344,9 @@ export function ResultsSection({
       )}
 
       {!page && !busy && !error && phase === 'idle' && (
-        <p className="text-body-secondary small">Build a query and press Run (Ctrl+Enter).</p>
+        <p className="text-body-secondary small" role="status">
+          {state.notice ?? 'Build a query and press Run (Ctrl+Enter).'}
+        </p>
       )}
 
       {detail && <RowDetail row={detail} onClose={() => setDetail(null)} />}

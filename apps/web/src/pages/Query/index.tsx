@@ -270,6 +270,9 @@ export default function QueryPage() {
               sortBy: '',
             }));
           }}
+          onDefaultConnection={(id) =>
+            setForm((f) => (f.connectionId ? f : { ...f, connectionId: id }))
+          }
           onResourceType={(id) => {
             runner.clearPreview();
             setForm((f) => ({

@@ -29,6 +29,8 @@ export interface QueryForm {
   sortBy: string;
   sortOrder: 'ascending' | 'descending';
   count: number;
+  /** Index paging (startIndex/count) or cursor paging (RFC 9865, where the provider offers it). */
+  paging: 'index' | 'cursor';
   method: 'auto' | 'GET' | 'POST';
 }
 
@@ -49,6 +51,7 @@ export function initialForm(): QueryForm {
     sortBy: '',
     sortOrder: 'ascending',
     count: DEFAULT_PAGE_SIZE,
+    paging: 'index',
     method: 'auto',
   };
 }
@@ -149,6 +152,8 @@ export function toInput(
   } else {
     input.count = form.count;
   }
+  // An empty cursor asks for the first page of a cursor walk (RFC 9865 §2.1).
+  if (form.paging === 'cursor') input.cursor = '';
   if (form.method !== 'auto') input.method = form.method;
   return { input: problems.length === 0 ? input : null, problems, builderIssues };
 }
@@ -184,6 +189,7 @@ export function formFromInput(
   if (input.sortOrder) form.sortOrder = input.sortOrder;
   if (typeof input.count === 'number' && input.count > 0) form.count = input.count;
   if (input.method) form.method = input.method;
+  if (input.cursor !== undefined) form.paging = 'cursor';
   return form;
 }
 

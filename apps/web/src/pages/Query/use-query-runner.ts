@@ -63,6 +63,8 @@ export interface RunState {
   preview: { key: string; generated: GeneratedQuery } | null;
   previewError: RunError | null;
   previewing: boolean;
+  /** A short note for the user (e.g. after a cancel). */
+  notice: string | null;
 }
 
 const IDLE: RunState = {
@@ -78,6 +80,7 @@ const IDLE: RunState = {
   preview: null,
   previewError: null,
   previewing: false,
+  notice: null,
 };
 
 function consoleError(e: ApiError): RunError {
