@@ -8,7 +8,9 @@ import { ScimFilterError } from '../errors.ts';
 import type { AttributePath, CompareOperator, FilterNode, FilterValue } from './ast.ts';
 import { and, compare, eq, not, or, pr, valuePath } from './builder.ts';
 import { formatFilter } from './format.ts';
+import { compileFilter } from './match.ts';
 import { parseFilter } from './parser.ts';
+import { coreSchemaModel } from '../schema/schema-model.ts';
 
 const LIMITS = { maxDepth: 1_000, maxLength: 1_000_000 };
 
@@ -279,6 +281,73 @@ describe('filter properties', () => {
         expect(formatFilter(parseFilter(canonical, LIMITS))).toBe(canonical);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('matching never throws on odd resources, and not(f) is the negation of f', () => {
+    const context = { schema: coreSchemaModel(), resourceType: 'User' };
+    const realPath = fc.constantFrom(
+      'userName',
+      'active',
+      'emails',
+      'emails.value',
+      'emails.type',
+      'meta.lastModified',
+      'name.givenName',
+      'title',
+      'x',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber',
+    );
+    const realLeaf = fc.oneof(
+      fc.tuple(realPath, op, value).map(([p, o, v]) => compare(p, o, v)),
+      realPath.map((p) => pr(p)),
+      fc
+        .tuple(
+          fc.constantFrom('emails', 'name', 'x'),
+          fc.constantFrom('value', 'type', 'primary'),
+          value,
+        )
+        .map(([p, sub, v]) => valuePath(p, eq(sub, v))),
+    );
+    const { schemaFilter } = fc.letrec<{ schemaFilter: FilterNode }>((tie) => ({
+      schemaFilter: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        realLeaf,
+        fc.array(tie('schemaFilter'), { minLength: 2, maxLength: 3 }).map((fs) => and(...fs)),
+        fc.array(tie('schemaFilter'), { minLength: 2, maxLength: 3 }).map((fs) => or(...fs)),
+        tie('schemaFilter').map((f) => not(f)),
+      ),
+    }));
+    const names = fc.constantFrom(
+      'userName',
+      'emails',
+      'active',
+      'meta',
+      'name',
+      'title',
+      'x',
+      'value',
+      'type',
+    );
+    const resource = fc.dictionary(names, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
+    fc.assert(
+      fc.property(
+        fc.oneof(filter, schemaFilter),
+        fc.array(resource, { minLength: 1, maxLength: 5 }),
+        (ast, resources) => {
+          let predicate: (r: unknown) => boolean;
+          try {
+            predicate = compileFilter(ast, context);
+          } catch (error) {
+            // Only gt/ge/lt/le on boolean or binary attributes may be refused.
+            expect(error).toMatchObject({ code: 'OPERATOR_TYPE_MISMATCH' });
+            return;
+          }
+          const negated = compileFilter(not(ast), context);
+          for (const r of resources) expect(negated(r)).toBe(!predicate(r));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
