@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.ts';
 import { createDatabase } from '../../db/database.ts';
+import { keyRingFor, open } from '../../lib/crypto/index.ts';
 import { signInAtIdp } from '../../../test/helpers/idp-browser.ts';
 import { buildTestApp, forEachDatabase, login, sessionCookieFrom, type LoggedIn, type TestApp } from '../../../test/helpers/test-app.ts';
 import { authorizeOnly, createSandboxConnections, linkOAuth, startTestSandbox, type SandboxConnections, type TestSandbox } from './sandbox.test-support.ts';
@@ -136,8 +137,21 @@ forEachDatabase((database) => {
       const all = (await operator.inject({ method: 'GET', url: '/api/token/status' })).json();
       expect(all.statuses.map((s: { connectionId: string }) => s.connectionId).sort()).toEqual(Object.values(ids).sort());
       expect(all.statuses.find((s: { connectionId: string }) => s.connectionId === ids.login).state).toBe('missing');
+      // The refresh token as stored (sealed with the user's AAD), to prove it is revoked at the provider.
+      const row = await app.db.selectFrom('scim_credentials').selectAll().where('user_id', '=', operator.user.id).where('connection_id', '=', ids.oauth).executeTakeFirstOrThrow();
+      const refreshToken = open(keyRingFor(app.config.encryption), row.refresh_token_sealed!, { ownerId: operator.user.id, connectionId: ids.oauth, purpose: 'token.refresh' });
       const del = await operator.inject({ method: 'DELETE', url: `/api/token?connectionId=${ids.oauth}` });
       expect(del.statusCode).toBe(204);
+      const grant = await fetch(`${sandbox.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${sandbox.consoleClient.clientId}:${sandbox.consoleClient.clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+      });
+      expect(grant.status).toBe(400);
+      expect(((await grant.json()) as { error: string }).error).toBe('invalid_grant');
       expect((await operator.inject({ method: 'GET', url: `/api/token?connectionId=${ids.oauth}` })).json().error.code).toBe('TOKEN_MISSING');
       const events = await app.db.selectFrom('audit_events').selectAll().where('action', 'like', 'token.%').execute();
       const actions = new Set(events.map((e) => e.action));
