@@ -162,4 +162,48 @@ describe('OIDC single sign-on against the sandbox', () => {
     const res = await app.inject({ url: '/api/auth/providers' });
     expect(res.json()).toEqual({ local: true, oidc: { enabled: true, label: 'Sandbox SSO' } });
   });
+
+  it('refuses users whose groups map to no role when OIDC_DEFAULT_ROLE=none', async () => {
+    const strict = await buildTestApp({
+      env: {
+        SANDBOX_URL: sandbox.url,
+        PUBLIC_URL,
+        OIDC_ROLE_MAP: 'SCIM Console Admins=admin',
+        OIDC_DEFAULT_ROLE: 'none',
+      },
+    });
+    try {
+      const attempt = async (username: string) => {
+        const start = await strict.inject({ url: '/api/auth/oidc/start' });
+        const binding = String(start.headers['set-cookie']).split(';')[0]!;
+        const callback = await signInAtIdp(
+          String(start.headers.location),
+          { username, password: sandbox.password },
+          CALLBACK,
+        );
+        return strict.inject({
+          url: callback.slice(PUBLIC_URL.length),
+          headers: { cookie: binding },
+        });
+      };
+      const viewer = await attempt('viewer');
+      expect(viewer.headers.location).toBe('/login?error=FORBIDDEN');
+      expect(sessionCookieFrom(viewer)).toBeNull();
+      const admin = await attempt('admin');
+      expect(admin.headers.location).toBe('/');
+      const me = await strict.inject({
+        url: '/api/auth/me',
+        headers: { cookie: sessionCookieFrom(admin)! },
+      });
+      expect(me.json().user.role).toBe('admin');
+      const failed = await strict.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'auth.login_failed')
+        .execute();
+      expect(JSON.stringify(failed)).toContain('no-role');
+    } finally {
+      await strict.close();
+    }
+  });
 });
