@@ -112,6 +112,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const config = resolveSandboxConfig(options);
   const accounts = SIGN_IN_ACCOUNTS;
   const store = new DirectoryStore(generateDirectory({ seed: config.seed, users: config.users }));
+  const lists = new ListService(store, config.maxPageSize);
+  // Build the natural-order views now rather than on the first request.
+  lists.list({ types: ['User'], sortOrder: 'ascending', count: 0 });
+  lists.list({ types: ['Group'], sortOrder: 'ascending', count: 0 });
 
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = (await exportJWK(privateKey)) as JWK;
@@ -199,7 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       baseUrl: url,
       scimUrl,
       store,
-      lists: new ListService(store, config.maxPageSize),
+      lists,
       verifier,
       faults,
       requestLog,

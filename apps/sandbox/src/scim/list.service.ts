@@ -49,8 +49,8 @@ interface SortedView {
   readonly revision: number;
   readonly items: readonly ScimResource[];
   readonly keys: readonly SortKey[];
-  /** id → index in items, built on first keyed lookup. */
-  positions?: Map<string, number>;
+  /** id → index in items, for keyed lookups. */
+  readonly positions: ReadonlyMap<string, number>;
 }
 
 interface CursorPayload {
@@ -139,7 +139,6 @@ export class ListService {
       // id / userName equality: look the one candidate up instead of scanning everything.
       const { attribute, value } = compiled.key;
       const id = attribute === 'id' ? value : this.#store.userIdByUserName(value);
-      if (!view.positions) view.positions = new Map(items.map((item, index) => [item.id, index]));
       const position = id === undefined ? undefined : view.positions.get(id);
       if (
         position !== undefined &&
@@ -236,6 +235,7 @@ export class ListService {
       revision: this.#store.revision,
       items: entries.map((e) => e.resource),
       keys: entries.map((e) => e.key),
+      positions: new Map(entries.map((e, index) => [e.resource.id, index])),
     };
     if (this.#sorted.size >= 16) this.#sorted.delete(this.#sorted.keys().next().value as string);
     this.#sorted.set(cacheKey, view);
