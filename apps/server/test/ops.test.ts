@@ -100,6 +100,8 @@ describe('security headers', () => {
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['strict-transport-security']).toBeUndefined(); // demo over http
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['permissions-policy']).toContain('camera=()');
   });
 
   it('serves the OpenAPI document and UI under the same CSP', async () => {
