@@ -1,7 +1,6 @@
 export {
   createKeyRing,
   keyRingFor,
-  parseKeyList,
   KeyRingError,
   KEY_BYTES,
   type KeyRing,

@@ -65,38 +65,6 @@ export function createKeyRing(config: EncryptionConfig): KeyRing {
   return Object.freeze(ring);
 }
 
-/**
- * Parses "k1:<base64 32 bytes>,k2:<…>" (the ENCRYPTION_KEYS format). config.ts may use it;
- * the messages name the key id, never the key.
- */
-export function parseKeyList(text: string): Map<string, Buffer> {
-  const keys = new Map<string, Buffer>();
-  for (const part of text
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const colon = part.indexOf(':');
-    if (colon <= 0)
-      throw new KeyRingError('Each key must be written as "<id>:<base64 of 32 bytes>".');
-    const id = part.slice(0, colon);
-    const encoded = part.slice(colon + 1);
-    if (!KEY_ID_PATTERN.test(id))
-      throw new KeyRingError(`Key id "${id.slice(0, 40)}" is not valid.`);
-    if (keys.has(id)) throw new KeyRingError(`Key id "${id}" appears twice.`);
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded))
-      throw new KeyRingError(`Key "${id}" is not base64.`);
-    const key = Buffer.from(encoded, 'base64');
-    if (key.length !== KEY_BYTES) {
-      throw new KeyRingError(
-        `Key "${id}" decodes to ${key.length} bytes; it must be ${KEY_BYTES} (openssl rand -base64 32).`,
-      );
-    }
-    keys.set(id, key);
-  }
-  if (keys.size === 0) throw new KeyRingError('No keys given.');
-  return keys;
-}
-
 const ringsByConfig = new WeakMap<EncryptionConfig, KeyRing>();
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createKeyRing, parseKeyList } from './key-ring.ts';
+import { createKeyRing } from './key-ring.ts';
 import { fingerprintToken, isFingerprint } from './fingerprint.ts';
 import { inspectSealed, open, seal, SealError } from './seal.ts';
 
@@ -103,17 +103,6 @@ describe('key ring', () => {
       /not in the key ring/,
     );
     expect(() => createKeyRing({ keys: new Map(), activeKeyId: 'k1' })).toThrow(/no keys/);
-  });
-
-  it('parses the ENCRYPTION_KEYS list', () => {
-    const keys = parseKeyList(`k1:${k1.toString('base64')}, k2:${k2.toString('base64')}`);
-    expect([...keys.keys()]).toEqual(['k1', 'k2']);
-    expect(keys.get('k2')!.equals(k2)).toBe(true);
-    expect(() => parseKeyList('k1:c2hvcnQ=')).toThrow(/5 bytes/);
-    expect(() => parseKeyList(`k1:${k1.toString('base64')},k1:${k2.toString('base64')}`)).toThrow(
-      /twice/,
-    );
-    expect(() => parseKeyList('justakey')).toThrow(/<id>:/);
   });
 });
 
