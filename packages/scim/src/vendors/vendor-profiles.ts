@@ -104,6 +104,8 @@ export const VENDOR_PROFILES: Readonly<Record<VendorId, VendorProfile>> = Object
     source: [
       'https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/listUsers',
       'https://developer.okta.com/docs/reference/rl-global-mgmt/',
+      'https://docs.blinkops.com/docs/integrations/okta/actions/list-users',
+      'https://developer.sailpoint.com/discuss/t/aggregate-a-subset-of-okta-users/28001/3',
     ],
     operators: ['eq', 'ne', 'sw', 'co', 'gt', 'ge', 'lt', 'le'],
     presence: true,
