@@ -141,6 +141,12 @@ class Parser extends FilterLexer {
     this.spans = options?.spans;
   }
 
+  /** Drops references to the last input so a reused parser keeps nothing alive. */
+  release(): void {
+    this.resetText('');
+    this.spans = undefined;
+  }
+
   /** Records node's span (from `start` to the end of the last token read) when spans are wanted. */
   private mark<T extends FilterNode>(node: T, start: number): T {
     if (this.spans !== undefined) this.spans.set(node, { start, end: this.prevEnd });
@@ -661,7 +667,7 @@ export function parseFilter(text: string, options?: ParseFilterOptions): FilterN
   try {
     return PARSER.parse();
   } finally {
-    PARSER.resetText('');
+    PARSER.release();
   }
 }
 
