@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Request } from 'express';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
 import type { JWK } from 'oidc-provider';
+import { Revocations } from './auth/revocations.ts';
 import { TokenVerifier } from './auth/token.verifier.ts';
 import { resolveSandboxConfig, type SandboxConfig, type SandboxOptions } from './config.ts';
 import { controlRoutes } from './control/control.routes.ts';
@@ -145,12 +146,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const account = accounts.find((a) => a.username === username);
     if (account) staticTokens.set(token, account);
   }
+  const revocations = new Revocations();
   const verifier = new TokenVerifier({
     issuer,
     audience: scimUrl,
     key: publicKey,
     accounts,
     staticTokens,
+    revocations,
   });
   const faults = new FaultQueue();
   const requestLog = new RequestLog();
@@ -165,6 +168,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accounts,
     signingKey,
     storage,
+    revocations,
   });
 
   const app = express();
@@ -192,7 +196,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
       requestLog,
       storage,
-      verifier,
+      revocations,
       accounts,
       serviceClientId: config.serviceClient.clientId,
     }),

@@ -1,6 +1,7 @@
 import { errors as joseErrors, jwtVerify, type CryptoKey, type KeyObject } from 'jose';
 import type { SignInAccount } from '../seed/directory.seed.ts';
 import { allowedScimScopes } from '../oidc/oidc.provider.ts';
+import { GENERATION_CLAIM, type Revocations } from './revocations.ts';
 
 export type TokenKind = 'jwt' | 'static' | 'none';
 
@@ -33,6 +34,7 @@ export interface TokenVerifierOptions {
   readonly accounts: readonly SignInAccount[];
   /** token → account username */
   readonly staticTokens: ReadonlyMap<string, SignInAccount>;
+  readonly revocations: Revocations;
 }
 
 /**
@@ -43,16 +45,10 @@ export interface TokenVerifierOptions {
 export class TokenVerifier {
   readonly #options: TokenVerifierOptions;
   readonly #accountsById: Map<string, SignInAccount>;
-  /** subject → epoch seconds: tokens issued at or before this are treated as revoked. */
-  readonly #revokedBefore = new Map<string, number>();
 
   constructor(options: TokenVerifierOptions) {
     this.#options = options;
     this.#accountsById = new Map(options.accounts.map((a) => [a.id, a]));
-  }
-
-  revokeSubject(subject: string): void {
-    this.#revokedBefore.set(subject, Math.floor(Date.now() / 1000));
   }
 
   async verify(authorization: string | undefined): Promise<AuthOutcome> {
@@ -107,8 +103,9 @@ export class TokenVerifier {
         algorithms: ['RS256'],
       });
       const subject = String(payload.sub ?? '');
-      const revokedBefore = this.#revokedBefore.get(subject);
-      if (revokedBefore !== undefined && (payload.iat ?? 0) <= revokedBefore) {
+      const generation =
+        typeof payload[GENERATION_CLAIM] === 'number' ? payload[GENERATION_CLAIM] : 0;
+      if (generation < this.#options.revocations.generation(subject)) {
         return {
           ok: false,
           kind: 'jwt',

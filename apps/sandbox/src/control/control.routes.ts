@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { TokenVerifier } from '../auth/token.verifier.ts';
+import type { Revocations } from '../auth/revocations.ts';
 import type { MemoryStorage } from '../oidc/memory.adapter.ts';
 import type { SignInAccount } from '../seed/directory.seed.ts';
 import { FaultValidationError, type FaultQueue } from './faults.ts';
@@ -21,7 +21,7 @@ export interface ControlDeps {
   readonly faults: FaultQueue;
   readonly requestLog: RequestLog;
   readonly storage: MemoryStorage;
-  readonly verifier: TokenVerifier;
+  readonly revocations: Revocations;
   readonly accounts: readonly SignInAccount[];
   readonly serviceClientId: string;
 }
@@ -87,7 +87,7 @@ export function controlRoutes(deps: ControlDeps): Router {
   router.post('/revoke', (req, res) => {
     const body = (req.body ?? {}) as { username?: unknown; clientId?: unknown };
     if (typeof body.clientId === 'string' && body.clientId === deps.serviceClientId) {
-      deps.verifier.revokeSubject(body.clientId);
+      deps.revocations.revoke(body.clientId);
       res.json({ subject: body.clientId, grantsRevoked: 0 });
       return;
     }
@@ -103,7 +103,7 @@ export function controlRoutes(deps: ControlDeps): Router {
       return;
     }
     const grantsRevoked = deps.storage.revokeAccount(account.id);
-    deps.verifier.revokeSubject(account.id);
+    deps.revocations.revoke(account.id);
     res.json({ username: account.username, subject: account.id, grantsRevoked });
   });
 

@@ -2,6 +2,7 @@ import Provider, { errors, type ClientMetadata, type Configuration, type JWK } f
 import { randomBytes } from 'node:crypto';
 import type { SignInAccount } from '../seed/directory.seed.ts';
 import type { MemoryStorage } from './memory.adapter.ts';
+import { GENERATION_CLAIM, type Revocations } from '../auth/revocations.ts';
 
 export const SCIM_SCOPES = ['scim:read', 'scim:write'] as const;
 /** Roles whose tokens may write to the SCIM API; the others get scim:read only. */
@@ -35,6 +36,7 @@ export interface OidcProviderOptions {
   readonly accounts: readonly SignInAccount[];
   readonly signingKey: JWK;
   readonly storage: MemoryStorage;
+  readonly revocations: Revocations;
 }
 
 export function createOidcProvider(options: OidcProviderOptions): Provider {
@@ -108,6 +110,11 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         `${new URL(options.issuer).pathname}/interaction/${interaction.uid}`,
     },
     pkce: { required: () => true },
+    // Lets /_sandbox/revoke invalidate JWT access tokens already handed out.
+    extraTokenClaims: (_ctx, token) => {
+      const subject = 'accountId' in token && token.accountId ? token.accountId : token.clientId;
+      return subject ? { [GENERATION_CLAIM]: options.revocations.generation(subject) } : undefined;
+    },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
