@@ -61,7 +61,7 @@ export function OptionsPanel({
 
   return (
     <Row className="g-3">
-      <Col xs={12} lg={6}>
+      <Col xs={12} lg={4}>
         <fieldset>
           <legend className="form-label fs-6 mb-1">Attributes</legend>
           <ToggleButtonGroup

@@ -469,7 +469,7 @@ export default function QueryPage() {
             aria-keyshortcuts="Control+Enter Meta+Enter"
           >
             <i className="bi bi-play-fill me-1" aria-hidden="true" />
-            Run <span className="small opacity-75">(Ctrl+Enter)</span>
+            Run <span className="small">(Ctrl+Enter)</span>
           </Button>
           <Button
             variant="outline-secondary"

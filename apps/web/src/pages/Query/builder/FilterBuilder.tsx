@@ -1,12 +1,13 @@
 // The visual filter builder: react-querybuilder with its Bootstrap controls, fields
 // from the connection's schema, nested AND/OR groups with NOT, and value-path groups
 // (`emails[type eq "work" and value co "@x"]`) for complex multi-valued attributes.
-import { QueryBuilderBootstrap, BootstrapValueEditor } from '@react-querybuilder/bootstrap';
+import { QueryBuilderBootstrap } from '@react-querybuilder/bootstrap';
 import { useMemo, type ChangeEvent } from 'react';
 import { Badge, Form } from 'react-bootstrap';
 import {
   QueryBuilder,
-  ValueSelector,
+  toOptions,
+  useValueSelector,
   type ActionProps,
   type CombinatorSelectorProps,
   type FieldSelectorProps,
@@ -14,6 +15,7 @@ import {
   type RuleGroupTypeAny,
   type RuleType,
   type ValueEditorProps,
+  type ValueSelectorProps,
 } from 'react-querybuilder';
 import 'react-querybuilder/dist/query-builder.css';
 import { isoToLocalInput, localInputToIso } from './datetime';
@@ -61,6 +63,33 @@ function subFieldsOf(ctx: BuilderContext, path: string): ScimField[] {
 function firstSubField(ctx: BuilderContext, path: string): ScimField | undefined {
   const subs = subFieldsOf(ctx, path);
   return subs.find((f) => f.name.endsWith('.value')) ?? subs[0];
+}
+
+/** react-querybuilder's select with an accessible name (its default has only a title). */
+function ValueSelector(props: ValueSelectorProps) {
+  const { onChange, val } = useValueSelector({
+    handleOnChange: props.handleOnChange,
+    listsAsArrays: props.listsAsArrays,
+    multiple: props.multiple,
+    value: props.value,
+  });
+  return (
+    <select
+      className={`form-select form-select-sm w-auto ${props.className ?? ''}`}
+      title={props.title}
+      aria-label={props.title}
+      value={val as string | string[] | undefined}
+      multiple={props.multiple}
+      disabled={props.disabled}
+      onChange={(e) =>
+        onChange(
+          props.multiple ? Array.from(e.target.selectedOptions, (o) => o.value) : e.target.value,
+        )
+      }
+    >
+      {toOptions(props.options)}
+    </select>
+  );
 }
 
 function ScimFieldSelector(props: FieldSelectorProps) {
@@ -141,6 +170,7 @@ function AddGroupAction(props: ActionProps) {
 function ScimValueEditor(props: ValueEditorProps) {
   const field = props.fieldData as unknown as ScimField;
   if (props.operator === 'pr') return null;
+  const label = `${field?.label ?? 'Attribute'} value`;
   if (field?.scimType === 'dateTime') {
     return (
       <Form.Control
@@ -149,14 +179,41 @@ function ScimValueEditor(props: ValueEditorProps) {
         size="sm"
         className={`${props.className ?? ''} w-auto`}
         title={`${props.title ?? 'Value'} (your local time; sent as UTC)`}
-        aria-label={`${field.label} value`}
+        aria-label={`${label} (your local time; sent as UTC)`}
         value={isoToLocalInput(props.value)}
         disabled={props.disabled}
         onChange={(e) => props.handleOnChange(localInputToIso(e.target.value))}
       />
     );
   }
-  return <BootstrapValueEditor {...props} />;
+  if (props.type === 'select' && props.values) {
+    return (
+      <ValueSelector
+        {...(props as unknown as ValueSelectorProps)}
+        options={props.values}
+        title={label}
+        value={props.value}
+        handleOnChange={props.handleOnChange}
+      />
+    );
+  }
+  return (
+    <Form.Control
+      size="sm"
+      type={props.inputType === 'number' ? 'number' : 'text'}
+      className={props.className}
+      title={props.title}
+      aria-label={label}
+      value={props.value ?? ''}
+      disabled={props.disabled}
+      onChange={(e) => {
+        const v = e.target.value;
+        props.handleOnChange(
+          props.inputType === 'number' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : v,
+        );
+      }}
+    />
+  );
 }
 
 export interface FilterBuilderProps {
@@ -210,6 +267,7 @@ export default function FilterBuilder({
           combinatorSelector: ScimCombinatorSelector,
           addGroupAction: AddGroupAction,
           valueEditor: ScimValueEditor,
+          valueSelector: ValueSelector,
         }}
         onAddGroup={(group, parentPath, q, context?: { valuePath?: string }) => {
           const within = valuePathAt(q, parentPath);
