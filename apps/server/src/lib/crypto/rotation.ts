@@ -33,14 +33,14 @@ export interface RotationReport {
  * SQLite (WAL): a transaction that read before writing fails at once with SQLITE_BUSY(_SNAPSHOT)
  * when a server process committed in between; the whole batch is simply run again.
  */
-export async function retryBusy<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+export async function retryBusy<T>(fn: () => Promise<T>, attempts = 12): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (i >= attempts || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * i));
+      await new Promise((resolve) => setTimeout(resolve, 20 * i + Math.random() * 20));
     }
   }
 }
