@@ -53,6 +53,14 @@ describe('buildScimRequest (GET)', () => {
     });
   });
 
+  it('keeps a lone surrogate in a filter value encodable (the formatter escapes it)', () => {
+    const request = buildScimRequest(
+      { endpoint: '/Users', filter: eq('displayName', 'x\ud800') },
+      { method: 'GET' },
+    );
+    expect(request.queryString).toBe('?filter=displayName%20eq%20%22x%5Cud800%22');
+  });
+
   it("encodes the characters encodeURIComponent leaves alone (!'()*)", () => {
     expect(encodeRfc3986("a!b'c(d)e*f~g h")).toBe('a%21b%27c%28d%29e%2Af~g%20h');
     const request = buildScimRequest(
@@ -86,6 +94,7 @@ describe('buildScimRequest (GET)', () => {
       [{ endpoint: '/Users', count: -1 }, 'count'],
       [{ endpoint: '/Users', count: 1.5 }, 'count'],
       [{ endpoint: '/Users', cursor: 'x', startIndex: 1 }, 'cursor'],
+      [{ endpoint: '/Users', cursor: 'ab\ud800' }, 'cursor'],
     ];
     for (const [query, field] of bad) {
       expect(() => buildScimRequest(query as never, { method: 'GET' })).toThrow(

@@ -60,6 +60,20 @@ export function encodeRfc3986(value: string): string {
   );
 }
 
+/** encodeRfc3986, turning the URIError of a lone surrogate into a ScimQueryError naming the field. */
+function encodeParam(field: string, value: string): string {
+  try {
+    return encodeRfc3986(value);
+  } catch (_error) {
+    throw new ScimQueryError(
+      field === 'cursor' ? 'INVALID_CURSOR' : 'INVALID_ATTRIBUTE_PATH',
+      `${field} contains a character that cannot be sent in a URL (an unpaired UTF-16 surrogate)`,
+      field,
+      field === 'cursor' ? 'invalidCursor' : 'invalidValue',
+    );
+  }
+}
+
 const ENDPOINT = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*)?$/;
 
 function checkPaths(values: readonly string[] | undefined, field: string): string[] | undefined {
@@ -188,7 +202,7 @@ export function buildScimRequest(
       queryString:
         entries.length === 0
           ? ''
-          : `?${entries.map(([k, v]) => `${k}=${encodeRfc3986(v)}`).join('&')}`,
+          : `?${entries.map(([k, v]) => `${k}=${encodeParam(k, v)}`).join('&')}`,
       ...(filter !== undefined ? { filter } : {}),
     });
   }
