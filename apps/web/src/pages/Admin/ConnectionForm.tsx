@@ -136,6 +136,7 @@ export function ConnectionForm({
   });
   const invalid = (field: string) => ({
     isInvalid: errors[field] !== undefined,
+    'aria-invalid': errors[field] !== undefined ? true : undefined,
     'aria-describedby':
       errors[field] !== undefined ? `conn-${field.replace('.', '-')}-error` : undefined,
   });

@@ -154,6 +154,7 @@ export default function ConnectionsAdminPage() {
                         variant="outline-secondary"
                         className="me-1"
                         onClick={() => void runTest(c)}
+                        aria-label={`Test ${c.name}`}
                         disabled={test === 'running'}
                       >
                         {test === 'running' ? (
@@ -161,16 +162,16 @@ export default function ConnectionsAdminPage() {
                         ) : (
                           <i className="bi bi-activity" aria-hidden="true" />
                         )}{' '}
-                        Test<span className="visually-hidden"> {c.name}</span>
+                        Test
                       </Button>
                       <Button
                         size="sm"
                         variant="outline-primary"
                         className="me-1"
                         onClick={() => open({ mode: 'edit', connection: c })}
+                        aria-label={`Edit ${c.name}`}
                       >
                         <i className="bi bi-pencil" aria-hidden="true" /> Edit
-                        <span className="visually-hidden"> {c.name}</span>
                       </Button>
                       <ConfirmButton
                         size="sm"

@@ -313,15 +313,16 @@ export default function UsersAdminPage() {
                           variant="outline-secondary"
                           className="me-1"
                           onClick={() => setResetting(u)}
+                          aria-label={`Reset password for ${u.username}`}
                         >
                           <i className="bi bi-key" aria-hidden="true" /> Reset password
-                          <span className="visually-hidden"> for {u.username}</span>
                         </Button>
                       )}
                       <Button
                         size="sm"
                         variant={u.disabled ? 'outline-success' : 'outline-danger'}
                         disabled={self || patch.isPending}
+                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
                         onClick={() =>
                           patch.mutate({
                             id: u.id,
@@ -331,7 +332,6 @@ export default function UsersAdminPage() {
                         }
                       >
                         {u.disabled ? 'Enable' : 'Disable'}
-                        <span className="visually-hidden"> {u.username}</span>
                       </Button>
                     </td>
                   </tr>

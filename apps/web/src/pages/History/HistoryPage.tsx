@@ -191,8 +191,12 @@ function SavedQueries() {
                 </div>
               </div>
               {can('query:run') && (
-                <Link className="btn btn-sm btn-outline-primary" to={savedQueryUrl(q.id)}>
-                  Open<span className="visually-hidden"> {q.name}</span>
+                <Link
+                  className="btn btn-sm btn-outline-primary"
+                  to={savedQueryUrl(q.id)}
+                  aria-label={`Open ${q.name}`}
+                >
+                  Open
                 </Link>
               )}
               <ConfirmButton
