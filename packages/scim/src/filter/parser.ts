@@ -659,7 +659,7 @@ export function parseFilter(text: string, options?: ParseFilterOptions): FilterN
   if (text.length > maxLength) {
     throw new ScimFilterError(
       'FILTER_TOO_LONG',
-      `The filter is ${text.length} characters long; the limit is ${maxLength}`,
+      `The filter is ${text.length} characters long; the limit is ${maxLength} (it goes past position ${maxLength})`,
       maxLength,
     );
   }
