@@ -354,7 +354,8 @@ export function useQueryRunner() {
                 : {}),
             },
       );
-      if (controller.current !== ac && result.status !== 'cancelled') return;
+      // A newer run took over (it aborted this walk): leave its state alone.
+      if (controller.current !== ac) return;
       setState((s) => ({
         ...s,
         generated,
