@@ -12,8 +12,11 @@ export function SaveQueryButton({ input }: { input: ScimQueryInput }) {
   const client = useQueryClient();
   const save = useMutation({
     mutationFn: () => {
-      const { startIndex: _s, cursor: _c, ...rest } = input;
-      return saveQuery(name.trim(), rest as Record<string, unknown>);
+      // Save the query, not the page being looked at: keep "cursor paging" (an empty
+      // cursor) but drop a position in the result set.
+      const { startIndex: _s, cursor, ...rest } = input;
+      const saved = cursor === undefined ? rest : { ...rest, cursor: '' };
+      return saveQuery(name.trim(), saved as Record<string, unknown>);
     },
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: savedQueryKeys.all });
