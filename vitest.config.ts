@@ -1,4 +1,8 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Paths resolve from this file so `vitest run --project x` works from any folder.
+const here = (path: string) => resolve(import.meta.dirname, path);
 
 // One Vitest run covers every package; each package is a project so that
 // `npm test -w <pkg>` (`vitest run --project <name>`) runs just its own tests.
@@ -8,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'scim',
-          root: './packages/scim',
+          root: here('./packages/scim'),
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
         },
@@ -16,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'sandbox',
-          root: './apps/sandbox',
+          root: here('./apps/sandbox'),
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
@@ -26,18 +30,18 @@ export default defineConfig({
       {
         test: {
           name: 'server',
-          root: './apps/server',
+          root: here('./apps/server'),
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },
-      './apps/web/vite.config.ts',
+      here('./apps/web/vite.config.ts'),
       {
         test: {
           name: 'repo',
-          root: '.',
+          root: here('.'),
           include: ['test/**/*.test.ts', 'deploy/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
