@@ -1,6 +1,6 @@
 import { VENDOR_PROFILES } from '@scim-console/scim';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Col, Form, Modal, Row, Spinner } from 'react-bootstrap';
 import { fetchUsers, userKeys } from '../../api/users';
 import {
@@ -164,15 +164,24 @@ export function ConnectionForm({
       ].includes(k),
   );
 
+  // After a refused submit, take the user to the first field at fault (it may be far above
+  // the button in this long form, especially on a phone).
+  const form = useRef<HTMLFormElement>(null);
+  const [focusRequest, setFocusRequest] = useState(0);
+  useEffect(() => {
+    if (focusRequest > 0) form.current?.querySelector<HTMLElement>('.is-invalid')?.focus();
+  }, [focusRequest, error]);
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
+    setFocusRequest((n) => n + 1);
     if (Object.keys(localErrors(d)).length > 0) return;
     onSubmit(inputOf(d));
   };
 
   return (
-    <Form onSubmit={submit} noValidate>
+    <Form onSubmit={submit} noValidate ref={form}>
       <Modal.Body>
         {error !== null &&
           error !== undefined &&
