@@ -10,18 +10,32 @@ export interface PageParams {
   cursor?: string;
 }
 
-function withParams(url: string, page: PageParams): string {
-  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url);
-  const u = new URL(url, 'http://relative.invalid');
-  if (page.cursor !== undefined) {
-    u.searchParams.delete('startIndex');
-    u.searchParams.set('cursor', page.cursor);
-  } else if (page.startIndex !== undefined) {
-    u.searchParams.delete('cursor');
-    u.searchParams.set('startIndex', String(page.startIndex));
-  }
-  if (page.count !== undefined) u.searchParams.set('count', String(page.count));
-  return absolute ? u.toString() : `${u.pathname}${u.search}`;
+/**
+ * Replaces only the paging parameters of a URL and keeps the rest of the query string
+ * byte for byte: the backend encoded it per RFC 3986 (spaces as %20), and re-encoding it
+ * with URLSearchParams would turn spaces into "+", which some providers read literally.
+ */
+export function withParams(url: string, page: PageParams): string {
+  const hashAt = url.indexOf('#');
+  const noHash = hashAt === -1 ? url : url.slice(0, hashAt);
+  const q = noHash.indexOf('?');
+  const base = q === -1 ? noHash : noHash.slice(0, q);
+  const kept = (q === -1 ? '' : noHash.slice(q + 1))
+    .split('&')
+    .filter((part) => part !== '')
+    .filter((part) => {
+      const key = decodeURIComponent(part.split('=', 1)[0] ?? '').toLowerCase();
+      if (key === 'count') return page.count === undefined;
+      if (key === 'startindex' || key === 'cursor')
+        return page.cursor === undefined && page.startIndex === undefined;
+      return true;
+    });
+  const added: string[] = [];
+  if (page.cursor !== undefined) added.push(`cursor=${encodeURIComponent(page.cursor)}`);
+  else if (page.startIndex !== undefined) added.push(`startIndex=${page.startIndex}`);
+  if (page.count !== undefined) added.push(`count=${page.count}`);
+  const all = [...kept, ...added];
+  return all.length ? `${base}?${all.join('&')}` : base;
 }
 
 /** The request to send for the generated query (page = undefined) or for another page of it. */
