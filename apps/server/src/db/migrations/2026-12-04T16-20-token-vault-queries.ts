@@ -14,7 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('scim_credentials')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+    .addColumn('connection_id', 'text', (c) =>
+      c.notNull().references('connections.id').onDelete('cascade'),
+    )
     .addColumn('kind', 'text', (c) => c.notNull()) // static | oauth2 | login
     .addColumn('state', 'text', (c) => c.notNull()) // active | revoked | invalid
     .addColumn('access_token_sealed', 'text', (c) => c.notNull())
@@ -33,7 +35,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('scim_credentials_owner_unique', ['user_id', 'connection_id'])
     .execute();
-  await db.schema.createIndex('scim_credentials_connection_idx').on('scim_credentials').column('connection_id').execute();
+  await db.schema
+    .createIndex('scim_credentials_connection_idx')
+    .on('scim_credentials')
+    .column('connection_id')
+    .execute();
 
   // Refresh single-flight across replicas: a row is a lease, taken by insert, or by update
   // when the previous holder's lease has expired (it crashed or timed out).
@@ -53,7 +59,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('state_hash', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('session_id', 'text', (c) => c.notNull())
-    .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+    .addColumn('connection_id', 'text', (c) =>
+      c.notNull().references('connections.id').onDelete('cascade'),
+    )
     .addColumn('code_verifier_sealed', 'text', (c) => c.notNull())
     .addColumn('return_to', 'text', (c) => c.notNull())
     .addColumn('redirect_uri', 'text', (c) => c.notNull())
@@ -67,7 +75,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('queries')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+    .addColumn('connection_id', 'text', (c) =>
+      c.notNull().references('connections.id').onDelete('cascade'),
+    )
     .addColumn('resource_type', 'text', (c) => c.notNull())
     .addColumn('method', 'text', (c) => c.notNull())
     .addColumn('path', 'text', (c) => c.notNull())
@@ -75,7 +85,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('outcome_reported_at', 'text')
     .execute();
-  await db.schema.createIndex('queries_user_created_idx').on('queries').columns(['user_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('queries_user_created_idx')
+    .on('queries')
+    .columns(['user_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('saved_queries')

@@ -39,7 +39,9 @@ export function checkAddress(address: string, allowPrivateNetwork: boolean): Add
       // ::ffff:a.b.c.d — judge the embedded IPv4 address, and never treat it as public.
       const inner = checkAddress(v6.toIPv4Address().toString(), allowPrivateNetwork);
       if (!inner.allowed) return inner;
-      return allowPrivateNetwork ? { allowed: true } : { allowed: false, reason: 'IPv4-mapped IPv6 address' };
+      return allowPrivateNetwork
+        ? { allowed: true }
+        : { allowed: false, reason: 'IPv4-mapped IPv6 address' };
     }
   }
   const range = parsed.range();

@@ -11,11 +11,16 @@ let server: http.Server;
 let other: http.Server;
 let origin: string;
 let otherOrigin: string;
-const seen: { path: string; headers: http.IncomingHttpHeaders; method: string; body: string }[] = [];
+const seen: { path: string; headers: http.IncomingHttpHeaders; method: string; body: string }[] =
+  [];
 
 function listen(handler: http.RequestListener): Promise<[http.Server, string]> {
   const s = http.createServer(handler);
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve([s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`])));
+  return new Promise((resolve) =>
+    s.listen(0, '127.0.0.1', () =>
+      resolve([s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`]),
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -27,7 +32,9 @@ beforeAll(async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       switch (url.pathname) {
         case '/ok':
-          res.writeHead(200, { 'content-type': 'application/scim+json', etag: 'W/"1"' }).end('{"ok":true}');
+          res
+            .writeHead(200, { 'content-type': 'application/scim+json', etag: 'W/"1"' })
+            .end('{"ok":true}');
           return;
         case '/redirect-same':
           res.writeHead(302, { location: '/ok' }).end();
@@ -36,7 +43,9 @@ beforeAll(async () => {
           res.writeHead(307, { location: '/echo' }).end();
           return;
         case '/echo':
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, body }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ method: req.method, body }));
           return;
         case '/redirect-away':
           res.writeHead(302, { location: `${otherOrigin}/ok` }).end();
@@ -70,9 +79,15 @@ afterAll(() => {
   other.closeAllConnections();
 });
 
-const local = (extra: Partial<OutboundPolicy> = {}): OutboundPolicy => ({ allowedOrigins: [origin], allowPrivateNetwork: true, ...extra });
+const local = (extra: Partial<OutboundPolicy> = {}): OutboundPolicy => ({
+  allowedOrigins: [origin],
+  allowPrivateNetwork: true,
+  ...extra,
+});
 
-async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+async function errorOf(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
   try {
     await p;
   } catch (error) {
@@ -94,9 +109,21 @@ describe('guardedFetch', () => {
 
   it('refuses origins that are not listed, other schemes and embedded credentials', async () => {
     expect((await errorOf(guarded(`${otherOrigin}/ok`, {}, local()))).code).toBe('URL_NOT_ALLOWED');
-    expect((await errorOf(guarded('file:///etc/passwd', {}, local()))).code).toBe('URL_NOT_ALLOWED');
+    expect((await errorOf(guarded('file:///etc/passwd', {}, local()))).code).toBe(
+      'URL_NOT_ALLOWED',
+    );
     const withCreds = origin.replace('http://', 'http://user:pw@');
-    expect((await errorOf(guarded(`${withCreds}/ok`, {}, { allowedOrigins: [withCreds], allowPrivateNetwork: true }))).code).toBe('URL_NOT_ALLOWED');
+    expect(
+      (
+        await errorOf(
+          guarded(
+            `${withCreds}/ok`,
+            {},
+            { allowedOrigins: [withCreds], allowPrivateNetwork: true },
+          ),
+        )
+      ).code,
+    ).toBe('URL_NOT_ALLOWED');
   });
 
   it('refuses loopback unless the connection allows private networks', async () => {
@@ -107,9 +134,16 @@ describe('guardedFetch', () => {
 
   it('refuses IPv4-mapped IPv6 and numeric encodings of loopback', async () => {
     const port = new URL(origin).port;
-    for (const host of [`[::ffff:127.0.0.1]:${port}`, `[::ffff:7f00:1]:${port}`, `0x7f000001:${port}`, `2130706433:${port}`]) {
+    for (const host of [
+      `[::ffff:127.0.0.1]:${port}`,
+      `[::ffff:7f00:1]:${port}`,
+      `0x7f000001:${port}`,
+      `2130706433:${port}`,
+    ]) {
       const url = `http://${host}/ok`;
-      const error = await errorOf(guarded(url, {}, { allowedOrigins: [url], allowPrivateNetwork: false }));
+      const error = await errorOf(
+        guarded(url, {}, { allowedOrigins: [url], allowPrivateNetwork: false }),
+      );
       expect(error.code, host).toBe('URL_NOT_ALLOWED');
     }
   });
@@ -118,21 +152,37 @@ describe('guardedFetch', () => {
     const res = await guarded(`${origin}/redirect-same`, {}, local());
     expect(res.status).toBe(200);
     expect(res.url).toBe(`${origin}/ok`);
-    const away = await errorOf(guarded(`${origin}/redirect-away`, {}, { allowedOrigins: [origin, otherOrigin], allowPrivateNetwork: true }));
+    const away = await errorOf(
+      guarded(
+        `${origin}/redirect-away`,
+        {},
+        { allowedOrigins: [origin, otherOrigin], allowPrivateNetwork: true },
+      ),
+    );
     expect(away.code).toBe('URL_NOT_ALLOWED');
     expect(away.details?.reason).toBe('redirect');
-    expect((await errorOf(guarded(`${origin}/redirect-loop`, {}, local()))).code).toBe('PROVIDER_ERROR');
+    expect((await errorOf(guarded(`${origin}/redirect-loop`, {}, local()))).code).toBe(
+      'PROVIDER_ERROR',
+    );
   });
 
   it('keeps method and body across a 307 and returns 3xx untouched in manual mode', async () => {
-    const res = await guarded(`${origin}/redirect-post`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } }, local());
+    const res = await guarded(
+      `${origin}/redirect-post`,
+      { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } },
+      local(),
+    );
     expect(await res.json()).toEqual({ method: 'POST', body: '{"a":1}' });
     const manual = await guarded(`${origin}/redirect-away`, { redirect: 'manual' }, local());
     expect(manual.status).toBe(302);
   });
 
   it('never forwards a cookie header', async () => {
-    await guarded(`${origin}/ok`, { headers: { cookie: 'scim_console_session=secret', authorization: 'Bearer t' } }, local());
+    await guarded(
+      `${origin}/ok`,
+      { headers: { cookie: 'scim_console_session=secret', authorization: 'Bearer t' } },
+      local(),
+    );
     const last = seen.at(-1)!;
     expect(last.headers.cookie).toBeUndefined();
     expect(last.headers.authorization).toBe('Bearer t');
@@ -146,11 +196,23 @@ describe('guardedFetch', () => {
   });
 
   it('times out with PROVIDER_UNREACHABLE and keeps the token out of the error', async () => {
-    const error = await errorOf(guarded(`${origin}/hang`, { headers: { authorization: 'Bearer SECRET-TOKEN-123' } }, local({ timeoutMs: 300 })));
+    const error = await errorOf(
+      guarded(
+        `${origin}/hang`,
+        { headers: { authorization: 'Bearer SECRET-TOKEN-123' } },
+        local({ timeoutMs: 300 }),
+      ),
+    );
     expect(error.code).toBe('PROVIDER_UNREACHABLE');
     expect(error.message).toContain('timed out');
     expect(JSON.stringify({ m: error.message, d: error.details })).not.toContain('SECRET-TOKEN');
-    const reset = await errorOf(guarded(`${origin}/reset?filter=userName%20eq%20%22alice%22`, { headers: { authorization: 'Bearer SECRET-TOKEN-123' } }, local()));
+    const reset = await errorOf(
+      guarded(
+        `${origin}/reset?filter=userName%20eq%20%22alice%22`,
+        { headers: { authorization: 'Bearer SECRET-TOKEN-123' } },
+        local(),
+      ),
+    );
     expect(reset.code).toBe('PROVIDER_UNREACHABLE');
     expect(reset.message).not.toContain('SECRET');
     expect(reset.message).not.toContain('alice');
@@ -166,21 +228,39 @@ describe('guardedFetch', () => {
     };
     const hostile = createGuardedFetch({
       timeoutMs: 2000,
-      lookup: async (hostname) => (answers[hostname] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+      lookup: async (hostname) =>
+        (answers[hostname] ?? []).map((address) => ({
+          address,
+          family: address.includes(':') ? 6 : 4,
+        })),
     });
     try {
       // The socket goes to the resolved 127.0.0.1 while the Host header names the host.
-      const ok = await hostile(`http://scim.example.test:${port}/ok`, {}, { allowedOrigins: [`http://scim.example.test:${port}`], allowPrivateNetwork: true });
+      const ok = await hostile(
+        `http://scim.example.test:${port}/ok`,
+        {},
+        { allowedOrigins: [`http://scim.example.test:${port}`], allowPrivateNetwork: true },
+      );
       expect(ok.status).toBe(200);
       expect(seen.at(-1)!.headers.host).toBe(`scim.example.test:${port}`);
-      for (const host of ['scim.example.test', 'metadata.example.test', 'mixed.example.test', 'v6meta.example.test']) {
+      for (const host of [
+        'scim.example.test',
+        'metadata.example.test',
+        'mixed.example.test',
+        'v6meta.example.test',
+      ]) {
         const url = `http://${host}:${port}/ok`;
-        const error = await errorOf(hostile(url, {}, { allowedOrigins: [url], allowPrivateNetwork: false }));
+        const error = await errorOf(
+          hostile(url, {}, { allowedOrigins: [url], allowPrivateNetwork: false }),
+        );
         expect(error.code, host).toBe('URL_NOT_ALLOWED');
       }
       // Metadata addresses stay refused even for private-network connections.
       const meta = `http://metadata.example.test:${port}/ok`;
-      expect((await errorOf(hostile(meta, {}, { allowedOrigins: [meta], allowPrivateNetwork: true }))).code).toBe('URL_NOT_ALLOWED');
+      expect(
+        (await errorOf(hostile(meta, {}, { allowedOrigins: [meta], allowPrivateNetwork: true })))
+          .code,
+      ).toBe('URL_NOT_ALLOWED');
     } finally {
       hostile.close();
     }
@@ -204,7 +284,14 @@ describe('checkAddress', () => {
     expect(checkAddress(address, true).allowed).toBe(true);
   });
 
-  it.each(['169.254.169.254', 'fd00:ec2::254', '0.0.0.0', '::', '224.0.0.1', '::ffff:169.254.169.254'])('always refuses %s', (address) => {
+  it.each([
+    '169.254.169.254',
+    'fd00:ec2::254',
+    '0.0.0.0',
+    '::',
+    '224.0.0.1',
+    '::ffff:169.254.169.254',
+  ])('always refuses %s', (address) => {
     expect(checkAddress(address, true).allowed).toBe(false);
   });
 

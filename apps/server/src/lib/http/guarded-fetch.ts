@@ -36,7 +36,11 @@ export interface GuardedRequestInit {
 }
 
 export interface GuardedFetch {
-  (url: string | URL, init: GuardedRequestInit | undefined, policy: OutboundPolicy): Promise<Response>;
+  (
+    url: string | URL,
+    init: GuardedRequestInit | undefined,
+    policy: OutboundPolicy,
+  ): Promise<Response>;
   /** Closes pooled keep-alive sockets (server shutdown, tests). */
   close(): void;
 }
@@ -80,11 +84,16 @@ function hostLabel(url: URL): string {
 }
 
 function notAllowed(message: string, reason: string, url?: URL): AppError {
-  return new AppError('URL_NOT_ALLOWED', message, { reason, ...(url ? { host: hostLabel(url) } : {}) });
+  return new AppError('URL_NOT_ALLOWED', message, {
+    reason,
+    ...(url ? { host: hostLabel(url) } : {}),
+  });
 }
 
 function unreachable(url: URL, reason: string): AppError {
-  return new AppError('PROVIDER_UNREACHABLE', `Could not reach ${hostLabel(url)}: ${reason}`, { host: hostLabel(url) });
+  return new AppError('PROVIDER_UNREACHABLE', `Could not reach ${hostLabel(url)}: ${reason}`, {
+    host: hostLabel(url),
+  });
 }
 
 function checkUrl(url: URL, policy: OutboundPolicy): void {
@@ -94,7 +103,9 @@ function checkUrl(url: URL, policy: OutboundPolicy): void {
   if (url.username || url.password) {
     throw notAllowed('URLs with embedded credentials are not allowed', 'credentials', url);
   }
-  const allowed = policy.allowedOrigins.map((o) => originOf(o)).filter((o): o is string => o !== null);
+  const allowed = policy.allowedOrigins
+    .map((o) => originOf(o))
+    .filter((o): o is string => o !== null);
   if (!allowed.includes(url.origin)) {
     throw notAllowed(`${url.origin} is not an allowed origin for this connection`, 'origin', url);
   }
@@ -102,7 +113,8 @@ function checkUrl(url: URL, policy: OutboundPolicy): void {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (net.isIP(host)) {
     const verdict = checkAddress(host, policy.allowPrivateNetwork);
-    if (!verdict.allowed) throw notAllowed(`${url.host} is not allowed (${verdict.reason})`, 'address', url);
+    if (!verdict.allowed)
+      throw notAllowed(`${url.host} is not allowed (${verdict.reason})`, 'address', url);
   }
 }
 
@@ -112,12 +124,17 @@ function encodeBody(body: GuardedRequestInit['body'], headers: Headers): Buffer 
   if (typeof body === 'string') buffer = Buffer.from(body, 'utf8');
   else if (body instanceof URLSearchParams) {
     buffer = Buffer.from(body.toString(), 'utf8');
-    if (!headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
+    if (!headers.has('content-type'))
+      headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
   } else if (body instanceof ArrayBuffer) buffer = Buffer.from(body);
-  else if (body instanceof Uint8Array) buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  else if (body instanceof Uint8Array)
+    buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   else throw new AppError('INTERNAL', 'Unsupported outbound request body');
   if (buffer.byteLength > MAX_REQUEST_BODY_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `Outbound request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`);
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `Outbound request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`,
+    );
   }
   return buffer;
 }
@@ -125,7 +142,8 @@ function encodeBody(body: GuardedRequestInit['body'], headers: Headers): Buffer 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
-  const resolve: LookupAll = options.lookup ?? ((hostname, opts) => dns.promises.lookup(hostname, opts));
+  const resolve: LookupAll =
+    options.lookup ?? ((hostname, opts) => dns.promises.lookup(hostname, opts));
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   // Separate keep-alive pools for public-only and private-allowed calls: a pooled socket was
   // validated under the policy of the pool it lives in, so it is never reused under a stricter one.
@@ -146,7 +164,9 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
           for (const a of addresses) {
             const verdict = checkAddress(a.address, policy.allowPrivateNetwork);
             if (!verdict.allowed) {
-              const error = new Error(`refused address (${verdict.reason})`) as NodeJS.ErrnoException;
+              const error = new Error(
+                `refused address (${verdict.reason})`,
+              ) as NodeJS.ErrnoException;
               error.code = 'ERR_ADDRESS_REFUSED';
               throw error;
             }
@@ -168,7 +188,8 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
     maxBytes: number,
   ): Promise<Response> {
     return new Promise<Response>((resolvePromise, reject) => {
-      const agentKey = `${url.protocol}${String(policy.allowPrivateNetwork)}` as keyof typeof agents;
+      const agentKey =
+        `${url.protocol}${String(policy.allowPrivateNetwork)}` as keyof typeof agents;
       const outgoing: Record<string, string> = {};
       headers.forEach((value, name) => {
         outgoing[name] = value;
@@ -198,12 +219,27 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > maxBytes) {
             res.destroy();
-            reject(new AppError('PROVIDER_ERROR', `Response from ${hostLabel(url)} exceeds ${maxBytes} bytes`, { host: hostLabel(url) }));
+            reject(
+              new AppError(
+                'PROVIDER_ERROR',
+                `Response from ${hostLabel(url)} exceeds ${maxBytes} bytes`,
+                { host: hostLabel(url) },
+              ),
+            );
             return;
           }
           if (NULL_BODY_STATUSES.has(status) || method === 'HEAD') {
             res.resume();
-            resolvePromise(withUrl(new Response(null, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }), url));
+            resolvePromise(
+              withUrl(
+                new Response(null, {
+                  status,
+                  statusText: res.statusMessage ?? '',
+                  headers: responseHeaders,
+                }),
+                url,
+              ),
+            );
             return;
           }
           let received = 0;
@@ -212,11 +248,19 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
               res.on('data', (chunk: Buffer) => {
                 received += chunk.byteLength;
                 if (received > maxBytes) {
-                  controller.error(new AppError('PROVIDER_ERROR', `Response from ${hostLabel(url)} exceeds ${maxBytes} bytes`, { host: hostLabel(url) }));
+                  controller.error(
+                    new AppError(
+                      'PROVIDER_ERROR',
+                      `Response from ${hostLabel(url)} exceeds ${maxBytes} bytes`,
+                      { host: hostLabel(url) },
+                    ),
+                  );
                   res.destroy();
                   return;
                 }
-                controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+                controller.enqueue(
+                  new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+                );
                 if ((controller.desiredSize ?? 1) <= 0) res.pause();
               });
               let ended = false;
@@ -231,14 +275,18 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
               res.on('close', () => {
                 if (ended) return;
                 try {
-                  controller.error(unreachable(url, signal.aborted ? 'timed out' : 'connection closed'));
+                  controller.error(
+                    unreachable(url, signal.aborted ? 'timed out' : 'connection closed'),
+                  );
                 } catch {
                   /* already errored */
                 }
               });
               res.on('error', () => {
                 try {
-                  controller.error(unreachable(url, signal.aborted ? 'timed out' : 'connection closed'));
+                  controller.error(
+                    unreachable(url, signal.aborted ? 'timed out' : 'connection closed'),
+                  );
                 } catch {
                   /* already closed */
                 }
@@ -251,14 +299,29 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
               res.destroy();
             },
           });
-          resolvePromise(withUrl(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }), url));
+          resolvePromise(
+            withUrl(
+              new Response(stream, {
+                status,
+                statusText: res.statusMessage ?? '',
+                headers: responseHeaders,
+              }),
+              url,
+            ),
+          );
         },
       );
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (settled) return;
         settled = true;
         if (error.code === 'ERR_ADDRESS_REFUSED') {
-          reject(notAllowed(`${url.host} resolves to an address that is not allowed (${error.message.replace(/^refused address \(|\)$/g, '')})`, 'address', url));
+          reject(
+            notAllowed(
+              `${url.host} resolves to an address that is not allowed (${error.message.replace(/^refused address \(|\)$/g, '')})`,
+              'address',
+              url,
+            ),
+          );
         } else if (signal.aborted || error.name === 'AbortError') {
           reject(unreachable(url, 'timed out'));
         } else {
@@ -270,7 +333,11 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
     });
   }
 
-  const guardedFetch = async function guardedFetch(input: string | URL, init: GuardedRequestInit = {}, policy: OutboundPolicy): Promise<Response> {
+  const guardedFetch = async function guardedFetch(
+    input: string | URL,
+    init: GuardedRequestInit = {},
+    policy: OutboundPolicy,
+  ): Promise<Response> {
     let url: URL;
     try {
       url = new URL(String(input));
@@ -281,7 +348,8 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
     let method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
     let body = encodeBody(init.body, headers);
-    const maxBytes = policy.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const maxBytes =
+      policy.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const timeout = AbortSignal.timeout(policy.timeoutMs ?? options.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const startedAt = Date.now();
@@ -290,29 +358,61 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
     for (let hop = 0; ; hop += 1) {
       const response = await once(url, method, headers, body, policy, signal, maxBytes);
       options.logger?.debug(
-        { outbound: { method, origin: url.origin, path: url.pathname, status: response.status, durationMs: Date.now() - startedAt } },
+        {
+          outbound: {
+            method,
+            origin: url.origin,
+            path: url.pathname,
+            status: response.status,
+            durationMs: Date.now() - startedAt,
+          },
+        },
         'outbound request',
       );
       const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || response.status === 304 || !location || redirectMode === 'manual') {
+      if (
+        response.status < 300 ||
+        response.status >= 400 ||
+        response.status === 304 ||
+        !location ||
+        redirectMode === 'manual'
+      ) {
         return response;
       }
       await response.body?.cancel();
-      if (redirectMode === 'error') throw new AppError('PROVIDER_ERROR', `${url.host} answered with a redirect`, { host: url.host });
-      if (hop >= maxRedirects) throw new AppError('PROVIDER_ERROR', `Too many redirects from ${url.host}`, { host: url.host });
+      if (redirectMode === 'error')
+        throw new AppError('PROVIDER_ERROR', `${url.host} answered with a redirect`, {
+          host: url.host,
+        });
+      if (hop >= maxRedirects)
+        throw new AppError('PROVIDER_ERROR', `Too many redirects from ${url.host}`, {
+          host: url.host,
+        });
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        throw new AppError('PROVIDER_ERROR', `${url.host} sent an invalid redirect`, { host: url.host });
+        throw new AppError('PROVIDER_ERROR', `${url.host} sent an invalid redirect`, {
+          host: url.host,
+        });
       }
       // Redirects stay on the same origin: a token-bearing request never follows a provider elsewhere.
       if (next.origin !== url.origin) {
-        options.logger?.warn({ outbound: { from: url.origin, to: next.origin } }, 'refused cross-origin redirect');
-        throw notAllowed(`Refused a redirect from ${url.origin} to ${next.origin}`, 'redirect', next);
+        options.logger?.warn(
+          { outbound: { from: url.origin, to: next.origin } },
+          'refused cross-origin redirect',
+        );
+        throw notAllowed(
+          `Refused a redirect from ${url.origin} to ${next.origin}`,
+          'redirect',
+          next,
+        );
       }
       checkUrl(next, policy);
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
         headers.delete('content-type');
@@ -334,7 +434,16 @@ function withUrl(response: Response, url: URL): Response {
 
 /** Adapts the guarded client to openid-client's `customFetch` (same signature as fetch). */
 export function openidCustomFetch(guardedFetch: GuardedFetch, policy: OutboundPolicy) {
-  return (url: string, options: { method: string; headers: Record<string, string>; body?: unknown; redirect?: 'manual'; signal?: AbortSignal }) =>
+  return (
+    url: string,
+    options: {
+      method: string;
+      headers: Record<string, string>;
+      body?: unknown;
+      redirect?: 'manual';
+      signal?: AbortSignal;
+    },
+  ) =>
     guardedFetch(
       url,
       {

@@ -8,7 +8,10 @@ import { createGuardedFetch, type GuardedFetch, type OutboundLogger } from './gu
  */
 const clients = new WeakMap<object, GuardedFetch>();
 
-export function guardedFetchFor(config: { httpTimeoutMs: number }, logger?: OutboundLogger): GuardedFetch {
+export function guardedFetchFor(
+  config: { httpTimeoutMs: number },
+  logger?: OutboundLogger,
+): GuardedFetch {
   let client = clients.get(config);
   if (!client) {
     client = createGuardedFetch({ timeoutMs: config.httpTimeoutMs, ...(logger ? { logger } : {}) });

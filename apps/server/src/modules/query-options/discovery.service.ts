@@ -46,9 +46,11 @@ const FAILURE_CACHE_MS = 30_000;
 
 type Json = Record<string, unknown>;
 
-const obj = (v: unknown): Json | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null);
+const obj = (v: unknown): Json | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
-const posInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
+const posInt = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
 
 export function capabilitiesFrom(spc: Json | null, vendor: VendorProfile): Capabilities {
   const filter = obj(spc?.['filter']);
@@ -63,24 +65,50 @@ export function capabilitiesFrom(spc: Json | null, vendor: VendorProfile): Capab
     search: vendor.search,
     indexPaging: bool(pagination?.['index']) ?? vendor.paging.index,
     cursorPaging: bool(pagination?.['cursor']) ?? vendor.paging.cursor,
-    maxPageSize: Math.min(posInt(pagination?.['maxPageSize']) ?? vendor.paging.maxPageSize, vendor.paging.maxPageSize),
+    maxPageSize: Math.min(
+      posInt(pagination?.['maxPageSize']) ?? vendor.paging.maxPageSize,
+      vendor.paging.maxPageSize,
+    ),
   };
 }
 
 /** The RFC core schemas plus the common attributes, for `defaults`. */
-export function defaultModel(vendor: VendorProfile, discoveryError: string, spc: Json | null = null): ProviderModel {
-  return { source: 'defaults', discoveryError, schema: coreSchemaModel(), vendor, capabilities: capabilitiesFrom(spc, vendor) };
+export function defaultModel(
+  vendor: VendorProfile,
+  discoveryError: string,
+  spc: Json | null = null,
+): ProviderModel {
+  return {
+    source: 'defaults',
+    discoveryError,
+    schema: coreSchemaModel(),
+    vendor,
+    capabilities: capabilitiesFrom(spc, vendor),
+  };
 }
 
 export { COMMON_ATTRIBUTES };
 
-export function createDiscovery(deps: { vault: TokenVault; guardedFetch: GuardedFetch; cacheSeconds: number; now: () => Date }) {
+export function createDiscovery(deps: {
+  vault: TokenVault;
+  guardedFetch: GuardedFetch;
+  cacheSeconds: number;
+  now: () => Date;
+}) {
   const cache = new Map<string, { expiresAt: number; model: ProviderModel }>();
 
-  async function fetchJson(connection: ProviderConnection, path: string, token: { accessToken: string; refreshAfter401(): Promise<{ accessToken: string } | null> }): Promise<{ status: number; body: unknown }> {
+  async function fetchJson(
+    connection: ProviderConnection,
+    path: string,
+    token: { accessToken: string; refreshAfter401(): Promise<{ accessToken: string } | null> },
+  ): Promise<{ status: number; body: unknown }> {
     const policy = scimPolicy(connection);
     const call = (accessToken: string) =>
-      deps.guardedFetch(`${connection.baseUrl}${path}`, { headers: { authorization: `Bearer ${accessToken}`, accept: SCIM_ACCEPT } }, { ...policy, maxResponseBytes: 4 * 1024 * 1024 });
+      deps.guardedFetch(
+        `${connection.baseUrl}${path}`,
+        { headers: { authorization: `Bearer ${accessToken}`, accept: SCIM_ACCEPT } },
+        { ...policy, maxResponseBytes: 4 * 1024 * 1024 },
+      );
     let response = await call(token.accessToken);
     if (response.status === 401) {
       await response.body?.cancel();
@@ -101,13 +129,20 @@ export function createDiscovery(deps: { vault: TokenVault; guardedFetch: Guarded
     }
   }
 
-  async function discover(actor: Actor, connection: ProviderConnection, vendor: VendorProfile): Promise<ProviderModel> {
+  async function discover(
+    actor: Actor,
+    connection: ProviderConnection,
+    vendor: VendorProfile,
+  ): Promise<ProviderModel> {
     let token;
     try {
       token = await deps.vault.tokenForUse(actor, connection);
     } catch (error) {
       const reason = error instanceof AppError ? error.message : 'no usable token';
-      throw new AppError('TOKEN_MISSING', `Discovery needs your token for this connection: ${reason}`);
+      throw new AppError(
+        'TOKEN_MISSING',
+        `Discovery needs your token for this connection: ${reason}`,
+      );
     }
     let spc = await fetchJson(connection, '/ServiceProviderConfig', token);
     // Salesforce serves the SCIM 1.1 spelling under /v2.
@@ -116,17 +151,38 @@ export function createDiscovery(deps: { vault: TokenVault; guardedFetch: Guarded
     const schemas = await fetchJson(connection, '/Schemas', token);
     const resourceTypes = await fetchJson(connection, '/ResourceTypes', token);
     if (!schemas.body || !resourceTypes.body) {
-      const failed = !schemas.body ? `/Schemas answered ${schemas.status}` : `/ResourceTypes answered ${resourceTypes.status}`;
-      return defaultModel(vendor, `Discovery incomplete (${failed}); using the RFC core schemas.`, spcBody);
+      const failed = !schemas.body
+        ? `/Schemas answered ${schemas.status}`
+        : `/ResourceTypes answered ${resourceTypes.status}`;
+      return defaultModel(
+        vendor,
+        `Discovery incomplete (${failed}); using the RFC core schemas.`,
+        spcBody,
+      );
     }
     let schema: SchemaModel;
     try {
       schema = schemaModelFromDiscovery(schemas.body, resourceTypes.body);
     } catch (error) {
-      return defaultModel(vendor, `The provider's schemas could not be read (${(error as Error).message.slice(0, 200)}); using the RFC core schemas.`, spcBody);
+      return defaultModel(
+        vendor,
+        `The provider's schemas could not be read (${(error as Error).message.slice(0, 200)}); using the RFC core schemas.`,
+        spcBody,
+      );
     }
-    if (schema.resourceTypes.length === 0) return defaultModel(vendor, '/ResourceTypes listed no resource types; using the RFC core schemas.', spcBody);
-    return { source: 'discovered', discoveryError: null, schema, vendor, capabilities: capabilitiesFrom(spcBody, vendor) };
+    if (schema.resourceTypes.length === 0)
+      return defaultModel(
+        vendor,
+        '/ResourceTypes listed no resource types; using the RFC core schemas.',
+        spcBody,
+      );
+    return {
+      source: 'discovered',
+      discoveryError: null,
+      schema,
+      vendor,
+      capabilities: capabilitiesFrom(spcBody, vendor),
+    };
   }
 
   return {
@@ -142,10 +198,14 @@ export function createDiscovery(deps: { vault: TokenVault; guardedFetch: Guarded
       } catch (error) {
         const message = error instanceof AppError ? error.message : 'Discovery failed.';
         // A missing token is the caller's state, not the provider's: do not cache it for others.
-        if (error instanceof AppError && error.code === 'TOKEN_MISSING') return defaultModel(vendor, message);
+        if (error instanceof AppError && error.code === 'TOKEN_MISSING')
+          return defaultModel(vendor, message);
         model = defaultModel(vendor, message);
       }
-      const ttl = model.source === 'discovered' ? deps.cacheSeconds * 1000 : Math.min(FAILURE_CACHE_MS, deps.cacheSeconds * 1000);
+      const ttl =
+        model.source === 'discovered'
+          ? deps.cacheSeconds * 1000
+          : Math.min(FAILURE_CACHE_MS, deps.cacheSeconds * 1000);
       cache.set(key, { expiresAt: nowMs + ttl, model });
       return model;
     },

@@ -6,7 +6,9 @@ import { createDiscovery, type Discovery } from './discovery.service.ts';
 /** One discovery cache per server instance (keyed like the vault, by its database handle). */
 const discoveries = new WeakMap<object, Discovery>();
 
-export function discoveryFor(app: Pick<FastifyInstance, 'db' | 'config' | 'now' | 'log'>): Discovery {
+export function discoveryFor(
+  app: Pick<FastifyInstance, 'db' | 'config' | 'now' | 'log'>,
+): Discovery {
   let discovery = discoveries.get(app.db);
   if (!discovery) {
     discovery = createDiscovery({

@@ -68,7 +68,14 @@ const queryOptionsSchema = z.object({
       name: z.string(),
       description: z.string(),
       resourceType: z.string(),
-      parameters: z.array(z.object({ name: z.string(), label: z.string(), type: z.enum(['string', 'dateTime', 'group', 'department']), required: z.boolean() })),
+      parameters: z.array(
+        z.object({
+          name: z.string(),
+          label: z.string(),
+          type: z.enum(['string', 'dateTime', 'group', 'department']),
+          required: z.boolean(),
+        }),
+      ),
     }),
   ),
 });
@@ -81,7 +88,11 @@ export const queryOptionsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/query-options',
     {
       config: { permission: 'query:run' },
-      schema: { tags: ['query'], querystring: z.object({ connectionId: connectionIdSchema }).strict(), response: { 200: queryOptionsSchema } },
+      schema: {
+        tags: ['query'],
+        querystring: z.object({ connectionId: connectionIdSchema }).strict(),
+        response: { 200: queryOptionsSchema },
+      },
     },
     async (request, reply) => {
       const connection = await connections.getForUse(request.actor!, request.query.connectionId);

@@ -1,4 +1,9 @@
-import { COMMON_ATTRIBUTES, type AttributeDefinition, type AttributeType, type VendorProfile } from '@scim-console/scim';
+import {
+  COMMON_ATTRIBUTES,
+  type AttributeDefinition,
+  type AttributeType,
+  type VendorProfile,
+} from '@scim-console/scim';
 import { PRESETS } from '../scim-query/presets.ts';
 import type { ProviderModel } from './discovery.service.ts';
 
@@ -20,9 +25,15 @@ export const OPERATORS_BY_TYPE: Record<AttributeType, readonly QueryOperator[]> 
   complex: ['pr'],
 };
 
-export function operatorsFor(type: AttributeType, vendor: VendorProfile, filterable: boolean): QueryOperator[] {
+export function operatorsFor(
+  type: AttributeType,
+  vendor: VendorProfile,
+  filterable: boolean,
+): QueryOperator[] {
   if (!filterable) return [];
-  return OPERATORS_BY_TYPE[type].filter((op) => (op === 'pr' ? vendor.presence : (vendor.operators as readonly string[]).includes(op)));
+  return OPERATORS_BY_TYPE[type].filter((op) =>
+    op === 'pr' ? vendor.presence : (vendor.operators as readonly string[]).includes(op),
+  );
 }
 
 export interface AttributeOption {
@@ -62,12 +73,15 @@ function toOption(
     caseExact: def.caseExact,
     returned: def.returned,
     mutability: def.mutability,
-    canonicalValues: def.canonicalValues && def.canonicalValues.length > 0 ? [...def.canonicalValues] : null,
+    canonicalValues:
+      def.canonicalValues && def.canonicalValues.length > 0 ? [...def.canonicalValues] : null,
     description: def.description ?? null,
     operators: operatorsFor(def.type, vendor, isFilterable(path)),
     subAttributes:
       def.type === 'complex' && def.subAttributes && def.subAttributes.length > 0
-        ? def.subAttributes.map((sub) => toOption(sub, schema, sub.name, vendor, (p) => isFilterable(`${path}.${p}`), label))
+        ? def.subAttributes.map((sub) =>
+            toOption(sub, schema, sub.name, vendor, (p) => isFilterable(`${path}.${p}`), label),
+          )
         : null,
   };
 }
@@ -101,7 +115,10 @@ export function buildQueryOptions(connectionId: string, model: ProviderModel) {
       name: rt.name,
       endpoint: rt.endpoint,
       schema: rt.schema,
-      schemaExtensions: rt.schemaExtensions.map((e) => ({ schema: e.schema, required: e.required })),
+      schemaExtensions: rt.schemaExtensions.map((e) => ({
+        schema: e.schema,
+        required: e.required,
+      })),
       attributes,
     };
   });

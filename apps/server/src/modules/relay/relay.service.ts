@@ -20,7 +20,16 @@ import { scimPolicy } from '../token-vault/token-verification.ts';
 
 export const RELAY_LIMITS = Object.freeze({ maxQueryLength: 8192, maxSegmentLength: 256 });
 
-const ROOTS = new Set(['users', 'groups', 'me', '.search', 'schemas', 'resourcetypes', 'serviceproviderconfig', 'serviceproviderconfigs']);
+const ROOTS = new Set([
+  'users',
+  'groups',
+  'me',
+  '.search',
+  'schemas',
+  'resourcetypes',
+  'serviceproviderconfig',
+  'serviceproviderconfigs',
+]);
 const SEGMENT = /^[A-Za-z0-9._~:@!$'()*+,;=-]+$/;
 
 export interface RelayTarget {
@@ -30,10 +39,13 @@ export interface RelayTarget {
 
 /** Validates the path after /api/relay/:connectionId (raw, still percent-encoded). */
 export function relayPath(rawPath: string, method: string): RelayTarget {
-  const invalid = (message: string) => new AppError('URL_NOT_ALLOWED', message, { field: 'path', reason: 'path' });
-  if (!rawPath.startsWith('/') || rawPath.includes('//') || rawPath.includes('\\')) throw invalid('Not a SCIM path of this connection');
+  const invalid = (message: string) =>
+    new AppError('URL_NOT_ALLOWED', message, { field: 'path', reason: 'path' });
+  if (!rawPath.startsWith('/') || rawPath.includes('//') || rawPath.includes('\\'))
+    throw invalid('Not a SCIM path of this connection');
   const segments = rawPath.slice(1).split('/');
-  if (segments.length === 0 || segments.length > 2 || segments[0] === '') throw invalid('Not a SCIM path of this connection');
+  if (segments.length === 0 || segments.length > 2 || segments[0] === '')
+    throw invalid('Not a SCIM path of this connection');
   const decoded = segments.map((s) => {
     let value: string;
     try {
@@ -41,18 +53,31 @@ export function relayPath(rawPath: string, method: string): RelayTarget {
     } catch {
       throw invalid('The path is not valid percent-encoding');
     }
-    if (value === '' || value === '.' || value === '..' || value.length > RELAY_LIMITS.maxSegmentLength || !SEGMENT.test(value)) {
+    if (
+      value === '' ||
+      value === '.' ||
+      value === '..' ||
+      value.length > RELAY_LIMITS.maxSegmentLength ||
+      !SEGMENT.test(value)
+    ) {
       throw invalid('Not a SCIM path of this connection');
     }
     return value;
   });
   const root = decoded[0]!.toLowerCase();
-  if (!ROOTS.has(root)) throw invalid(`The relay forwards SCIM endpoints only (/Users, /Groups, /Me, /.search, discovery), not /${decoded[0]}`);
+  if (!ROOTS.has(root))
+    throw invalid(
+      `The relay forwards SCIM endpoints only (/Users, /Groups, /Me, /.search, discovery), not /${decoded[0]}`,
+    );
   if (root === '.search' && decoded.length > 1) throw invalid('Not a SCIM path of this connection');
   const search = decoded[decoded.length - 1] === '.search';
   const upper = method.toUpperCase();
   if (!(upper === 'GET' || upper === 'HEAD' || (upper === 'POST' && search))) {
-    throw new AppError('VALIDATION_FAILED', 'The relay forwards reads only: GET, or POST to a /.search endpoint.', { field: 'method' });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'The relay forwards reads only: GET, or POST to a /.search endpoint.',
+      { field: 'method' },
+    );
   }
   return { path: `/${decoded.map((d) => encodeURIComponent(d)).join('/')}`, search };
 }
@@ -61,7 +86,11 @@ export interface RelayRequest {
   method: string;
   rawPath: string;
   rawQuery: string;
-  headers: { accept?: string | undefined; contentType?: string | undefined; ifNoneMatch?: string | undefined };
+  headers: {
+    accept?: string | undefined;
+    contentType?: string | undefined;
+    ifNoneMatch?: string | undefined;
+  };
   body: Buffer | undefined;
 }
 
@@ -78,14 +107,31 @@ function filterOf(query: URLSearchParams, body: Buffer | undefined): string | nu
   }
 }
 
-export function createRelay(deps: { db: Kysely<Database>; connections: ConnectionsPort; vault: TokenVault; guardedFetch: GuardedFetch; now: () => Date }) {
-  return async function relay(actor: Actor, connectionId: string, input: RelayRequest): Promise<Response> {
+export function createRelay(deps: {
+  db: Kysely<Database>;
+  connections: ConnectionsPort;
+  vault: TokenVault;
+  guardedFetch: GuardedFetch;
+  now: () => Date;
+}) {
+  return async function relay(
+    actor: Actor,
+    connectionId: string,
+    input: RelayRequest,
+  ): Promise<Response> {
     const connection: ProviderConnection = await deps.connections.getForUse(actor, connectionId);
     if (connection.executionMode !== 'relay') {
-      throw new AppError('CONFLICT', 'This connection runs in direct mode: the browser calls the provider itself.', { field: 'connectionId' });
+      throw new AppError(
+        'CONFLICT',
+        'This connection runs in direct mode: the browser calls the provider itself.',
+        { field: 'connectionId' },
+      );
     }
     const target = relayPath(input.rawPath, input.method);
-    if (input.rawQuery.length > RELAY_LIMITS.maxQueryLength) throw new AppError('VALIDATION_FAILED', 'The query string is too long for the relay.', { field: 'query' });
+    if (input.rawQuery.length > RELAY_LIMITS.maxQueryLength)
+      throw new AppError('VALIDATION_FAILED', 'The query string is too long for the relay.', {
+        field: 'query',
+      });
     const query = new URLSearchParams(input.rawQuery);
     const url = `${connection.baseUrl}${target.path}${input.rawQuery ? `?${input.rawQuery}` : ''}`;
     const method = input.method.toUpperCase();
@@ -93,7 +139,12 @@ export function createRelay(deps: { db: Kysely<Database>; connections: Connectio
     const auditBase = {
       actor,
       connectionId: connection.id,
-      request: { method, path: target.path, params: Object.fromEntries(query), filter: filterOf(query, input.body) },
+      request: {
+        method,
+        path: target.path,
+        params: Object.fromEntries(query),
+        filter: filterOf(query, input.body),
+      },
     } as const;
 
     let token;
@@ -101,15 +152,31 @@ export function createRelay(deps: { db: Kysely<Database>; connections: Connectio
       token = await deps.vault.tokenForUse(actor, connection);
     } catch (error) {
       if (error instanceof AppError) {
-        await recordAudit(deps.db, { ...auditBase, action: 'relay.request', outcome: { status: 0, durationMs: 0, error: { code: error.code, message: error.message } } });
+        await recordAudit(deps.db, {
+          ...auditBase,
+          action: 'relay.request',
+          outcome: {
+            status: 0,
+            durationMs: 0,
+            error: { code: error.code, message: error.message },
+          },
+        });
       }
       throw error;
     }
     const send = (accessToken: string) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: input.headers.accept ?? 'application/scim+json' };
-      if (input.body && input.headers.contentType) headers['content-type'] = input.headers.contentType;
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${accessToken}`,
+        accept: input.headers.accept ?? 'application/scim+json',
+      };
+      if (input.body && input.headers.contentType)
+        headers['content-type'] = input.headers.contentType;
       if (input.headers.ifNoneMatch) headers['if-none-match'] = input.headers.ifNoneMatch;
-      return deps.guardedFetch(url, { method, headers, body: input.body ?? null, redirect: 'manual' }, scimPolicy(connection));
+      return deps.guardedFetch(
+        url,
+        { method, headers, body: input.body ?? null, redirect: 'manual' },
+        scimPolicy(connection),
+      );
     };
     let fingerprint = token.fingerprint;
     let response: Response;
@@ -124,12 +191,19 @@ export function createRelay(deps: { db: Kysely<Database>; connections: Connectio
         }
       }
     } catch (error) {
-      const appError = error instanceof AppError ? error : new AppError('PROVIDER_UNREACHABLE', 'The provider could not be reached.');
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError('PROVIDER_UNREACHABLE', 'The provider could not be reached.');
       await recordAudit(deps.db, {
         ...auditBase,
         action: 'relay.request',
         token: { fingerprint, version: null },
-        outcome: { status: 502, durationMs: deps.now().getTime() - started, error: { code: appError.code, message: appError.message } },
+        outcome: {
+          status: 502,
+          durationMs: deps.now().getTime() - started,
+          error: { code: appError.code, message: appError.message },
+        },
       });
       throw appError;
     }
@@ -140,7 +214,14 @@ export function createRelay(deps: { db: Kysely<Database>; connections: Connectio
       outcome: {
         status: response.status,
         durationMs: deps.now().getTime() - started,
-        ...(response.status >= 400 ? { error: { code: `HTTP_${response.status}`, message: `The provider answered ${response.status}` } } : {}),
+        ...(response.status >= 400
+          ? {
+              error: {
+                code: `HTTP_${response.status}`,
+                message: `The provider answered ${response.status}`,
+              },
+            }
+          : {}),
       },
       details: { upstreamStatus: response.status },
     });

@@ -11,7 +11,12 @@ import { scimQueryBody } from '../scim-query/scim-query.routes.ts';
 
 export const SAVED_QUERY_LIMITS = Object.freeze({ maxPerUser: 200, maxNameLength: 100 });
 
-const savedQuerySchema = z.object({ id: z.string(), name: z.string(), input: scimQueryBody, createdAt: z.string() });
+const savedQuerySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  input: scimQueryBody,
+  createdAt: z.string(),
+});
 
 export const savedQueriesRoutes: FastifyPluginAsyncZod = async (app) => {
   const toDto = (row: { id: string; name: string; input: string; created_at: string }) => ({
@@ -23,7 +28,13 @@ export const savedQueriesRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/saved-queries',
-    { config: { permission: 'query:run' }, schema: { tags: ['query'], response: { 200: z.object({ queries: z.array(savedQuerySchema) }) } } },
+    {
+      config: { permission: 'query:run' },
+      schema: {
+        tags: ['query'],
+        response: { 200: z.object({ queries: z.array(savedQuerySchema) }) },
+      },
+    },
     async (request) => {
       const rows = await app.db
         .selectFrom('saved_queries')
@@ -40,10 +51,16 @@ export const savedQueriesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/saved-queries',
     {
       config: { permission: 'query:run' },
-      preValidation: async (request) => assertJsonDepth((request.body as { input?: unknown } | null)?.input, 'body.input'),
+      preValidation: async (request) =>
+        assertJsonDepth((request.body as { input?: unknown } | null)?.input, 'body.input'),
       schema: {
         tags: ['query'],
-        body: z.object({ name: z.string().trim().min(1).max(SAVED_QUERY_LIMITS.maxNameLength), input: scimQueryBody }).strict(),
+        body: z
+          .object({
+            name: z.string().trim().min(1).max(SAVED_QUERY_LIMITS.maxNameLength),
+            input: scimQueryBody,
+          })
+          .strict(),
         response: { 201: savedQuerySchema },
       },
     },
@@ -51,12 +68,30 @@ export const savedQueriesRoutes: FastifyPluginAsyncZod = async (app) => {
       const actor = request.actor!;
       const { name, input } = request.body;
       const now = app.now().toISOString();
-      const row = { id: randomId(), user_id: actor.userId, name, input: JSON.stringify(input), created_at: now, updated_at: now };
+      const row = {
+        id: randomId(),
+        user_id: actor.userId,
+        name,
+        input: JSON.stringify(input),
+        created_at: now,
+        updated_at: now,
+      };
       await app.db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('saved_queries').select(['name']).where('user_id', '=', actor.userId).execute();
-        if (existing.some((e) => e.name === name)) throw new AppError('CONFLICT', `You already have a saved query named "${name}".`, { field: 'body.name' });
+        const existing = await trx
+          .selectFrom('saved_queries')
+          .select(['name'])
+          .where('user_id', '=', actor.userId)
+          .execute();
+        if (existing.some((e) => e.name === name))
+          throw new AppError('CONFLICT', `You already have a saved query named "${name}".`, {
+            field: 'body.name',
+          });
         if (existing.length >= SAVED_QUERY_LIMITS.maxPerUser) {
-          throw new AppError('CONFLICT', `At most ${SAVED_QUERY_LIMITS.maxPerUser} saved queries per user; delete some first.`, { field: 'body.name' });
+          throw new AppError(
+            'CONFLICT',
+            `At most ${SAVED_QUERY_LIMITS.maxPerUser} saved queries per user; delete some first.`,
+            { field: 'body.name' },
+          );
         }
         await trx.insertInto('saved_queries').values(row).execute();
       });
@@ -68,11 +103,20 @@ export const savedQueriesRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/saved-queries/:id',
     {
       config: { permission: 'query:run' },
-      schema: { tags: ['query'], params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }), response: { 204: z.undefined() } },
+      schema: {
+        tags: ['query'],
+        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+        response: { 204: z.undefined() },
+      },
     },
     async (request, reply) => {
-      const result = await app.db.deleteFrom('saved_queries').where('id', '=', request.params.id).where('user_id', '=', request.actor!.userId).executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) throw new AppError('NOT_FOUND', 'No such saved query.');
+      const result = await app.db
+        .deleteFrom('saved_queries')
+        .where('id', '=', request.params.id)
+        .where('user_id', '=', request.actor!.userId)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0)
+        throw new AppError('NOT_FOUND', 'No such saved query.');
       return reply.code(204).send();
     },
   );

@@ -52,7 +52,9 @@ const ruleSchema = z
   .object({
     field: z.string().min(1).max(WHERE_LIMITS.maxFieldLength),
     operator: z.enum(RULE_OPERATORS),
-    value: z.union([z.string().max(WHERE_LIMITS.maxValueLength), z.number(), z.boolean(), z.null()]).optional(),
+    value: z
+      .union([z.string().max(WHERE_LIMITS.maxValueLength), z.number(), z.boolean(), z.null()])
+      .optional(),
   })
   .strict();
 
@@ -97,10 +99,14 @@ function pathOf(text: string, field: string): AttributePath {
     return parseAttributePath(text.trim());
   } catch (error) {
     if (error instanceof ScimFilterError) {
-      throw new AppError('INVALID_PATH', `${JSON.stringify(text)} is not a valid attribute path: ${error.message}`, {
-        field,
-        scimType: 'invalidPath',
-      });
+      throw new AppError(
+        'INVALID_PATH',
+        `${JSON.stringify(text)} is not a valid attribute path: ${error.message}`,
+        {
+          field,
+          scimType: 'invalidPath',
+        },
+      );
     }
     throw error;
   }
@@ -108,7 +114,9 @@ function pathOf(text: string, field: string): AttributePath {
 
 function defaultValue(input: Parameters<ValueResolver>[0]): FilterValue {
   if (input.value === undefined) {
-    throw new AppError('VALIDATION_FAILED', `Operator "${input.operator}" needs a value`, { field: input.field });
+    throw new AppError('VALIDATION_FAILED', `Operator "${input.operator}" needs a value`, {
+      field: input.field,
+    });
   }
   return input.value;
 }
@@ -118,38 +126,64 @@ function relativeTo(parent: AttributePath, path: AttributePath, field: string): 
   if (path.subAttribute === undefined && path.uri === undefined) return path;
   const sameParent =
     path.attribute.toLowerCase() === parent.attribute.toLowerCase() &&
-    (path.uri === undefined || parent.uri === undefined || path.uri.toLowerCase() === parent.uri.toLowerCase()) &&
+    (path.uri === undefined ||
+      parent.uri === undefined ||
+      path.uri.toLowerCase() === parent.uri.toLowerCase()) &&
     path.subAttribute !== undefined;
   if (sameParent) return { attribute: path.subAttribute! };
-  throw new AppError('INVALID_PATH', `Inside a value filter on "${parent.attribute}" name its sub-attributes only (e.g. "type")`, {
-    field,
-    scimType: 'invalidPath',
-  });
+  throw new AppError(
+    'INVALID_PATH',
+    `Inside a value filter on "${parent.attribute}" name its sub-attributes only (e.g. "type")`,
+    {
+      field,
+      scimType: 'invalidPath',
+    },
+  );
 }
 
 /**
  * Translates a condition tree. An empty root group means "no filter" (null); an empty nested
  * group is an error (it would otherwise silently change what `not` or `or` select).
  */
-export function conditionTreeToFilter(root: ConditionGroup, options: TranslateOptions = {}): FilterNode | null {
+export function conditionTreeToFilter(
+  root: ConditionGroup,
+  options: TranslateOptions = {},
+): FilterNode | null {
   const resolveValue = options.resolveValue ?? defaultValue;
   let nodes = 0;
 
-  function group(g: ConditionGroup, field: string, depth: number, parent: AttributePath | undefined): FilterNode | null {
+  function group(
+    g: ConditionGroup,
+    field: string,
+    depth: number,
+    parent: AttributePath | undefined,
+  ): FilterNode | null {
     if (depth > WHERE_LIMITS.maxDepth) {
-      throw new AppError('VALIDATION_FAILED', `Groups may be nested at most ${WHERE_LIMITS.maxDepth} deep`, { field });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Groups may be nested at most ${WHERE_LIMITS.maxDepth} deep`,
+        { field },
+      );
     }
     let scope = parent;
     if (g.path !== undefined) {
       if (parent) {
-        throw new AppError('VALIDATION_FAILED', 'Value filters cannot be nested (RFC 7644 §3.4.2.2)', { field: `${field}.path` });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'Value filters cannot be nested (RFC 7644 §3.4.2.2)',
+          { field: `${field}.path` },
+        );
       }
       scope = pathOf(g.path, `${field}.path`);
       if (scope.subAttribute !== undefined) {
-        throw new AppError('INVALID_PATH', 'A value filter applies to an attribute, not a sub-attribute', {
-          field: `${field}.path`,
-          scimType: 'invalidPath',
-        });
+        throw new AppError(
+          'INVALID_PATH',
+          'A value filter applies to an attribute, not a sub-attribute',
+          {
+            field: `${field}.path`,
+            scimType: 'invalidPath',
+          },
+        );
       }
       options.checkPath?.(scope, undefined, `${field}.path`);
     }
@@ -157,18 +191,29 @@ export function conditionTreeToFilter(root: ConditionGroup, options: TranslateOp
     g.rules.forEach((child, i) => {
       nodes += 1;
       if (nodes > WHERE_LIMITS.maxNodes) {
-        throw new AppError('VALIDATION_FAILED', `A condition tree may have at most ${WHERE_LIMITS.maxNodes} rules and groups`, {
-          field: `${field}.rules[${i}]`,
-        });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `A condition tree may have at most ${WHERE_LIMITS.maxNodes} rules and groups`,
+          {
+            field: `${field}.rules[${i}]`,
+          },
+        );
       }
       const childField = `${field}.rules[${i}]`;
-      const node = isGroup(child) ? group(child, childField, depth + 1, scope) : rule(child, childField, scope);
-      if (node === null) throw new AppError('VALIDATION_FAILED', 'A group needs at least one rule', { field: childField });
+      const node = isGroup(child)
+        ? group(child, childField, depth + 1, scope)
+        : rule(child, childField, scope);
+      if (node === null)
+        throw new AppError('VALIDATION_FAILED', 'A group needs at least one rule', {
+          field: childField,
+        });
       children.push(node);
     });
     if (children.length === 0) {
       if (depth === 1 && g.path === undefined && !g.not) return null;
-      throw new AppError('VALIDATION_FAILED', 'A group needs at least one rule', { field: `${field}.rules` });
+      throw new AppError('VALIDATION_FAILED', 'A group needs at least one rule', {
+        field: `${field}.rules`,
+      });
     }
     let node = g.combinator === 'and' ? and(...children) : or(...children);
     if (g.path !== undefined && scope) node = valuePath(scope, node);
@@ -181,11 +226,19 @@ export function conditionTreeToFilter(root: ConditionGroup, options: TranslateOp
     options.checkPath?.(path, parent, `${field}.field`);
     if (r.operator === 'pr') {
       if (r.value !== undefined && r.value !== null && r.value !== '') {
-        throw new AppError('VALIDATION_FAILED', '"pr" (present) takes no value', { field: `${field}.value` });
+        throw new AppError('VALIDATION_FAILED', '"pr" (present) takes no value', {
+          field: `${field}.value`,
+        });
       }
       return pr(path);
     }
-    const value = resolveValue({ path, parent, operator: r.operator, value: r.value, field: `${field}.value` });
+    const value = resolveValue({
+      path,
+      parent,
+      operator: r.operator,
+      value: r.value,
+      field: `${field}.value`,
+    });
     return compare(path, r.operator, value);
   }
 
@@ -205,8 +258,13 @@ export function assertJsonDepth(value: unknown, field: string, maxDepth = MAX_JS
     const [current, depth] = stack.pop()!;
     if (current === null || typeof current !== 'object') continue;
     if (depth > maxDepth) {
-      throw new AppError('VALIDATION_FAILED', `The request nests deeper than ${maxDepth} levels (groups may be nested at most ${WHERE_LIMITS.maxDepth} deep)`, { field });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The request nests deeper than ${maxDepth} levels (groups may be nested at most ${WHERE_LIMITS.maxDepth} deep)`,
+        { field },
+      );
     }
-    for (const child of Array.isArray(current) ? current : Object.values(current)) stack.push([child, depth + 1]);
+    for (const child of Array.isArray(current) ? current : Object.values(current))
+      stack.push([child, depth + 1]);
   }
 }

@@ -35,9 +35,13 @@ export const PERSONAL_ATTRIBUTES: ReadonlySet<string> = new Set([
 
 const GROUP_PERSONAL_ATTRIBUTES: ReadonlySet<string> = new Set(['members']);
 
-export function carriesPersonalData(filter: FilterNode | null | undefined, resourceType = 'User'): boolean {
+export function carriesPersonalData(
+  filter: FilterNode | null | undefined,
+  resourceType = 'User',
+): boolean {
   if (!filter) return false;
-  const personalSet = resourceType.toLowerCase() === 'group' ? GROUP_PERSONAL_ATTRIBUTES : PERSONAL_ATTRIBUTES;
+  const personalSet =
+    resourceType.toLowerCase() === 'group' ? GROUP_PERSONAL_ATTRIBUTES : PERSONAL_ATTRIBUTES;
   let personal = false;
   const visit = (node: FilterNode, parentAttribute: string | undefined) => {
     if (node.kind === 'compare' && typeof node.value === 'string' && node.value !== '') {

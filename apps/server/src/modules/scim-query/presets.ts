@@ -81,7 +81,8 @@ export const PRESETS: readonly PresetDefinition[] = Object.freeze([
   {
     id: 'changed-since',
     name: 'Users changed since',
-    description: 'Users modified after the given date and time (meta.lastModified gt "<dateTime>").',
+    description:
+      'Users modified after the given date and time (meta.lastModified gt "<dateTime>").',
     resourceType: 'User',
     parameters: [{ name: 'since', label: 'Changed after', type: 'dateTime', required: true }],
     build: (p) => gt('meta.lastModified', p['since']!),
@@ -128,35 +129,55 @@ export function findPreset(id: string): PresetDefinition | undefined {
 }
 
 /** Validates parameters and builds the preset's filter. Errors name `body.preset.params.<name>`. */
-export function buildPreset(id: string, params: Readonly<Record<string, unknown>>): { preset: PresetDefinition; filter: FilterNode | null } {
+export function buildPreset(
+  id: string,
+  params: Readonly<Record<string, unknown>>,
+): { preset: PresetDefinition; filter: FilterNode | null } {
   const preset = findPreset(id);
-  if (!preset) throw new AppError('VALIDATION_FAILED', `Unknown preset ${JSON.stringify(id.slice(0, 64))}`, { field: 'body.preset.id' });
+  if (!preset)
+    throw new AppError('VALIDATION_FAILED', `Unknown preset ${JSON.stringify(id.slice(0, 64))}`, {
+      field: 'body.preset.id',
+    });
   const clean: Record<string, string> = {};
   for (const key of Object.keys(params)) {
     if (!preset.parameters.some((p) => p.name === key)) {
-      throw new AppError('VALIDATION_FAILED', `Preset "${preset.id}" has no parameter ${JSON.stringify(key.slice(0, 64))}`, {
-        field: `body.preset.params`,
-      });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Preset "${preset.id}" has no parameter ${JSON.stringify(key.slice(0, 64))}`,
+        {
+          field: `body.preset.params`,
+        },
+      );
     }
   }
   for (const parameter of preset.parameters) {
     const field = `body.preset.params.${parameter.name}`;
     const raw = params[parameter.name];
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-      if (parameter.required) throw new AppError('VALIDATION_FAILED', `"${parameter.label}" is required`, { field });
+      if (parameter.required)
+        throw new AppError('VALIDATION_FAILED', `"${parameter.label}" is required`, { field });
       continue;
     }
-    if (typeof raw !== 'string') throw new AppError('VALIDATION_FAILED', `"${parameter.label}" must be a string`, { field });
+    if (typeof raw !== 'string')
+      throw new AppError('VALIDATION_FAILED', `"${parameter.label}" must be a string`, { field });
     if (raw.length > PRESET_LIMITS.maxParamLength) {
-      throw new AppError('VALIDATION_FAILED', `"${parameter.label}" is longer than ${PRESET_LIMITS.maxParamLength} characters`, { field });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `"${parameter.label}" is longer than ${PRESET_LIMITS.maxParamLength} characters`,
+        { field },
+      );
     }
     if (parameter.type === 'dateTime') {
       const value = raw.trim();
       if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-        throw new AppError('VALIDATION_FAILED', `"${parameter.label}" must be a date and time like 2026-01-31T00:00:00Z`, {
-          field,
-          scimType: 'invalidValue',
-        });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `"${parameter.label}" must be a date and time like 2026-01-31T00:00:00Z`,
+          {
+            field,
+            scimType: 'invalidValue',
+          },
+        );
       }
       clean[parameter.name] = value;
     } else {

@@ -22,7 +22,9 @@ export const scimQueryBody = z
     preset: z
       .object({
         id: z.string().min(1).max(64),
-        params: z.record(z.string().max(64), z.string().max(PRESET_LIMITS.maxParamLength)).optional(),
+        params: z
+          .record(z.string().max(64), z.string().max(PRESET_LIMITS.maxParamLength))
+          .optional(),
       })
       .strict()
       .optional(),
@@ -44,7 +46,10 @@ const outcomeBody = z
     totalResults: z.number().int().min(0).max(100_000_000).optional(),
     pages: z.number().int().min(0).max(1_000_000).optional(),
     durationMs: z.number().int().min(0).max(86_400_000),
-    error: z.object({ code: z.string().min(1).max(64), message: z.string().max(1000) }).strict().optional(),
+    error: z
+      .object({ code: z.string().min(1).max(64), message: z.string().max(1000) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -59,7 +64,9 @@ const generatedQuerySchema = z.object({
   body: z.record(z.string(), z.unknown()).nullable(),
   filter: z.string().nullable(),
   ast: z.unknown(),
-  warnings: z.array(z.object({ code: z.string(), message: z.string(), path: z.string().optional() })),
+  warnings: z.array(
+    z.object({ code: z.string(), message: z.string(), path: z.string().optional() }),
+  ),
   execution: z.object({
     mode: z.enum(['direct', 'relay']),
     baseUrl: z.string(),
@@ -69,14 +76,20 @@ const generatedQuerySchema = z.object({
 });
 
 export const scimQueryRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createScimQueryService({ db: app.db, connections: connectionsPortFor(app), discovery: discoveryFor(app), now: app.now });
+  const service = createScimQueryService({
+    db: app.db,
+    connections: connectionsPortFor(app),
+    discovery: discoveryFor(app),
+    now: app.now,
+  });
 
   app.post(
     '/api/scim-query',
     {
       config: { permission: 'query:run' },
       schema: { tags: ['query'], body: scimQueryBody, response: { 200: generatedQuerySchema } },
-      preValidation: async (request) => assertJsonDepth((request.body as { where?: unknown } | null)?.where, 'body.where'),
+      preValidation: async (request) =>
+        assertJsonDepth((request.body as { where?: unknown } | null)?.where, 'body.where'),
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -90,7 +103,9 @@ export const scimQueryRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'query:run' },
       schema: {
         tags: ['query'],
-        params: z.object({ queryId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a query id') }),
+        params: z.object({
+          queryId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a query id'),
+        }),
         body: outcomeBody,
         response: { 204: z.undefined() },
       },

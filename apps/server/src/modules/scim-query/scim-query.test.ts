@@ -1,7 +1,18 @@
 import { parseFilter } from '@scim-console/scim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, forEachDatabase, login, type LoggedIn, type TestApp } from '../../../test/helpers/test-app.ts';
-import { createSandboxConnections, startTestSandbox, type SandboxConnections, type TestSandbox } from '../token-vault/sandbox.test-support.ts';
+import {
+  buildTestApp,
+  forEachDatabase,
+  login,
+  type LoggedIn,
+  type TestApp,
+} from '../../../test/helpers/test-app.ts';
+import {
+  createSandboxConnections,
+  startTestSandbox,
+  type SandboxConnections,
+  type TestSandbox,
+} from '../token-vault/sandbox.test-support.ts';
 import { RULE_OPERATORS } from './condition-tree.ts';
 import { PRESETS } from './presets.ts';
 
@@ -21,8 +32,14 @@ interface Generated {
   execution: { mode: string; relayUrl: string | null; headers: Record<string, string> };
 }
 
-async function execute(session: LoggedIn, connectionId: string, generated: Generated): Promise<{ status: number; body: Record<string, unknown> }> {
-  const token = (await session.inject({ method: 'GET', url: `/api/token?connectionId=${connectionId}` })).json().accessToken as string;
+async function execute(
+  session: LoggedIn,
+  connectionId: string,
+  generated: Generated,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const token = (
+    await session.inject({ method: 'GET', url: `/api/token?connectionId=${connectionId}` })
+  ).json().accessToken as string;
   const response = await fetch(generated.url, {
     method: generated.method,
     headers: { ...generated.execution.headers, authorization: `Bearer ${token}` },
@@ -41,7 +58,11 @@ forEachDatabase((database) => {
     let admin: LoggedIn;
 
     const generate = (session: LoggedIn, payload: Record<string, unknown>) =>
-      session.inject({ method: 'POST', url: '/api/scim-query', payload: { connectionId: ids.static, resourceType: 'User', ...payload } });
+      session.inject({
+        method: 'POST',
+        url: '/api/scim-query',
+        payload: { connectionId: ids.static, resourceType: 'User', ...payload },
+      });
 
     beforeAll(async () => {
       sandbox = await startTestSandbox();
@@ -54,7 +75,11 @@ forEachDatabase((database) => {
         [operator, 'operator'],
         [viewer, 'viewer'],
       ] as const) {
-        const r = await session.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: ids.static, token: sandbox.staticTokens[name] } });
+        const r = await session.inject({
+          method: 'PUT',
+          url: '/api/token',
+          payload: { connectionId: ids.static, token: sandbox.staticTokens[name] },
+        });
         expect(r.statusCode, r.body).toBe(200);
       }
     });
@@ -64,27 +89,67 @@ forEachDatabase((database) => {
     });
 
     it('discovers schemas, resource types and capabilities with the caller token, falling back to defaults without one', async () => {
-      const r = await operator.inject({ method: 'GET', url: `/api/query-options?connectionId=${ids.static}` });
+      const r = await operator.inject({
+        method: 'GET',
+        url: `/api/query-options?connectionId=${ids.static}`,
+      });
       expect(r.statusCode, r.body).toBe(200);
       const options = r.json();
       expect(options.source).toBe('discovered');
-      expect(options.resourceTypes.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['User', 'Group']));
+      expect(options.resourceTypes.map((t: { name: string }) => t.name)).toEqual(
+        expect.arrayContaining(['User', 'Group']),
+      );
       const user = options.resourceTypes.find((t: { name: string }) => t.name === 'User');
       const byPath = new Map(user.attributes.map((a: { path: string }) => [a.path, a]));
-      expect(byPath.get('userName')).toMatchObject({ type: 'string', operators: expect.arrayContaining(['eq', 'co', 'sw', 'pr']) });
-      expect(byPath.get('active')).toMatchObject({ type: 'boolean', operators: ['eq', 'ne', 'pr'] });
-      expect(byPath.get('emails')).toMatchObject({ type: 'complex', multiValued: true, subAttributes: expect.arrayContaining([expect.objectContaining({ path: 'type', canonicalValues: expect.any(Array) })]) });
-      expect(byPath.has('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department')).toBe(true);
-      expect(options.capabilities).toMatchObject({ filter: true, search: true, maxPageSize: expect.any(Number) });
+      expect(byPath.get('userName')).toMatchObject({
+        type: 'string',
+        operators: expect.arrayContaining(['eq', 'co', 'sw', 'pr']),
+      });
+      expect(byPath.get('active')).toMatchObject({
+        type: 'boolean',
+        operators: ['eq', 'ne', 'pr'],
+      });
+      expect(byPath.get('emails')).toMatchObject({
+        type: 'complex',
+        multiValued: true,
+        subAttributes: expect.arrayContaining([
+          expect.objectContaining({ path: 'type', canonicalValues: expect.any(Array) }),
+        ]),
+      });
+      expect(
+        byPath.has('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'),
+      ).toBe(true);
+      expect(options.capabilities).toMatchObject({
+        filter: true,
+        search: true,
+        maxPageSize: expect.any(Number),
+      });
       const presetIds = options.presets.map((p: { id: string }) => p.id);
-      for (const id of ['all-users', 'active-users', 'inactive-users', 'users-without-work-email', 'users-in-department', 'members-of-group', 'changed-since', 'groups-without-members', 'all-groups']) {
+      for (const id of [
+        'all-users',
+        'active-users',
+        'inactive-users',
+        'users-without-work-email',
+        'users-in-department',
+        'members-of-group',
+        'changed-since',
+        'groups-without-members',
+        'all-groups',
+      ]) {
         expect(presetIds).toContain(id);
       }
       // The oauth connection has no token linked for the auditor-less operator yet: defaults.
-      const fallback = (await operator.inject({ method: 'GET', url: `/api/query-options?connectionId=${ids.oauth}` })).json();
+      const fallback = (
+        await operator.inject({
+          method: 'GET',
+          url: `/api/query-options?connectionId=${ids.oauth}`,
+        })
+      ).json();
       expect(fallback.source).toBe('defaults');
       expect(fallback.discoveryError).toMatch(/token/i);
-      expect(fallback.resourceTypes.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['User', 'Group']));
+      expect(fallback.resourceTypes.map((t: { name: string }) => t.name)).toEqual(
+        expect.arrayContaining(['User', 'Group']),
+      );
     });
 
     it('generates and executes every operator from a condition tree', async () => {
@@ -102,18 +167,37 @@ forEachDatabase((database) => {
       ];
       expect(new Set(cases.map((c) => c[1]))).toEqual(new Set(RULE_OPERATORS));
       for (const [field, op, value] of cases) {
-        const r = await generate(operator, { where: { combinator: 'and', rules: [{ field, operator: op, ...(value === undefined ? {} : { value }) }] }, count: 5 });
+        const r = await generate(operator, {
+          where: {
+            combinator: 'and',
+            rules: [{ field, operator: op, ...(value === undefined ? {} : { value }) }],
+          },
+          count: 5,
+        });
         expect(r.statusCode, `${field} ${op}: ${r.body}`).toBe(200);
         const generated = r.json() as Generated;
         expect(parseFilter(generated.filter!)).toEqual(generated.ast);
         const result = await execute(operator, ids.static, generated);
-        expect(result.status, `${generated.filter} → ${JSON.stringify(result.body).slice(0, 200)}`).toBe(200);
+        expect(
+          result.status,
+          `${generated.filter} → ${JSON.stringify(result.body).slice(0, 200)}`,
+        ).toBe(200);
       }
     });
 
     it('generates and executes every preset, also as a viewer', async () => {
-      const group = await execute(operator, ids.static, (await generate(operator, { resourceType: 'Group', preset: { id: 'all-groups' }, count: 1 })).json());
-      const groupId = ((group.body.Resources as { id: string }[])[0]!).id;
+      const group = await execute(
+        operator,
+        ids.static,
+        (
+          await generate(operator, {
+            resourceType: 'Group',
+            preset: { id: 'all-groups' },
+            count: 1,
+          })
+        ).json(),
+      );
+      const groupId = (group.body.Resources as { id: string }[])[0]!.id;
       const params: Record<string, Record<string, string>> = {
         'users-in-department': { department: 'Engineering' },
         'members-of-group': { groupId },
@@ -122,46 +206,96 @@ forEachDatabase((database) => {
         'groups-by-name': { prefix: 'A' },
       };
       for (const preset of PRESETS) {
-        const r = await generate(viewer, { resourceType: preset.resourceType, preset: { id: preset.id, params: params[preset.id] ?? {} }, count: 20 });
+        const r = await generate(viewer, {
+          resourceType: preset.resourceType,
+          preset: { id: preset.id, params: params[preset.id] ?? {} },
+          count: 20,
+        });
         expect(r.statusCode, `${preset.id}: ${r.body}`).toBe(200);
         const result = await execute(viewer, ids.static, r.json());
-        expect(result.status, `${preset.id}: ${JSON.stringify(result.body).slice(0, 300)}`).toBe(200);
+        expect(result.status, `${preset.id}: ${JSON.stringify(result.body).slice(0, 300)}`).toBe(
+          200,
+        );
         const resources = (result.body.Resources ?? []) as Record<string, unknown>[];
-        if (preset.id === 'active-users') expect(resources.every((u) => u['active'] === true)).toBe(true);
-        if (preset.id === 'inactive-users') expect(resources.every((u) => u['active'] === false)).toBe(true);
+        if (preset.id === 'active-users')
+          expect(resources.every((u) => u['active'] === true)).toBe(true);
+        if (preset.id === 'inactive-users')
+          expect(resources.every((u) => u['active'] === false)).toBe(true);
         if (preset.id === 'members-of-group') expect(resources.length).toBeGreaterThan(0);
       }
     });
 
     it('sends personal data as POST /.search and other filters as GET', async () => {
-      const personal = (await generate(operator, { where: { combinator: 'and', rules: [{ field: 'emails.value', operator: 'co', value: '@example' }] } })).json() as Generated;
+      const personal = (
+        await generate(operator, {
+          where: {
+            combinator: 'and',
+            rules: [{ field: 'emails.value', operator: 'co', value: '@example' }],
+          },
+        })
+      ).json() as Generated;
       expect(personal.method).toBe('POST');
       expect(personal.path).toBe('/Users/.search');
       expect(personal.url).not.toContain('example');
-      expect(personal.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'emails.value co "@example"' });
-      const plain = (await generate(operator, { where: { combinator: 'and', rules: [{ field: 'active', operator: 'eq', value: 'true' }] } })).json() as Generated;
+      expect(personal.body).toMatchObject({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+        filter: 'emails.value co "@example"',
+      });
+      const plain = (
+        await generate(operator, {
+          where: { combinator: 'and', rules: [{ field: 'active', operator: 'eq', value: 'true' }] },
+        })
+      ).json() as Generated;
       expect(plain.method).toBe('GET');
       expect(plain.url).toBe(`${sandbox.scimUrl}/Users?filter=active%20eq%20true`);
-      const forced = (await generate(operator, { filter: 'active eq true', method: 'POST' })).json() as Generated;
+      const forced = (
+        await generate(operator, { filter: 'active eq true', method: 'POST' })
+      ).json() as Generated;
       expect(forced.method).toBe('POST');
     });
 
     it('reports errors with the field or position at fault', async () => {
       const bad = await generate(operator, { filter: 'userName eq "a" and (' });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json().error).toMatchObject({ code: 'INVALID_FILTER', details: { position: expect.any(Number), field: 'body.filter' } });
+      expect(bad.json().error).toMatchObject({
+        code: 'INVALID_FILTER',
+        details: { position: expect.any(Number), field: 'body.filter' },
+      });
       const cases: [Record<string, unknown>, string, string][] = [
         [{ attributes: ['userName', 'nosuch'] }, 'INVALID_PATH', 'body.attributes[1]'],
         [{ sortBy: 'userName desc' }, 'INVALID_PATH', 'body.sortBy'],
-        [{ excludedAttributes: ['emails[type eq "work"]'] }, 'INVALID_PATH', 'body.excludedAttributes[0]'],
+        [
+          { excludedAttributes: ['emails[type eq "work"]'] },
+          'INVALID_PATH',
+          'body.excludedAttributes[0]',
+        ],
         [{ startIndex: 0 }, 'VALIDATION_FAILED', 'body.startIndex'],
         [{ count: 100_000 }, 'VALIDATION_FAILED', 'body.count'],
         [{ cursor: 'abc', startIndex: 2 }, 'VALIDATION_FAILED', 'body.cursor'],
         [{ cursor: 'abc&count=1000' }, 'VALIDATION_FAILED', 'body.cursor'],
         [{ resourceType: 'Secrets' }, 'VALIDATION_FAILED', 'body.resourceType'],
-        [{ filter: 'active eq true', preset: { id: 'all-users' } }, 'VALIDATION_FAILED', 'body.filter'],
-        [{ where: { combinator: 'and', rules: [{ field: 'nosuch', operator: 'eq', value: 'x' }] } }, 'INVALID_PATH', 'body.where.rules[0].field'],
-        [{ where: { combinator: 'and', rules: [{ field: 'active', operator: 'eq', value: 'yes' }] } }, 'VALIDATION_FAILED', 'body.where.rules[0].value'],
+        [
+          { filter: 'active eq true', preset: { id: 'all-users' } },
+          'VALIDATION_FAILED',
+          'body.filter',
+        ],
+        [
+          {
+            where: { combinator: 'and', rules: [{ field: 'nosuch', operator: 'eq', value: 'x' }] },
+          },
+          'INVALID_PATH',
+          'body.where.rules[0].field',
+        ],
+        [
+          {
+            where: {
+              combinator: 'and',
+              rules: [{ field: 'active', operator: 'eq', value: 'yes' }],
+            },
+          },
+          'VALIDATION_FAILED',
+          'body.where.rules[0].value',
+        ],
         [{ filter: 'nosuch eq "x"' }, 'INVALID_PATH', 'body.filter'],
         [{ filter: 'active gt true' }, 'INVALID_FILTER', 'body.filter'],
       ];
@@ -174,14 +308,27 @@ forEachDatabase((database) => {
 
     it('keeps injection attempts literal or rejects them', async () => {
       const hostile = 'x" or userName pr or userName eq "';
-      const viaWhere = (await generate(operator, { where: { combinator: 'and', rules: [{ field: 'userName', operator: 'eq', value: hostile }] } })).json() as Generated;
+      const viaWhere = (
+        await generate(operator, {
+          where: {
+            combinator: 'and',
+            rules: [{ field: 'userName', operator: 'eq', value: hostile }],
+          },
+        })
+      ).json() as Generated;
       expect(viaWhere.ast).toMatchObject({ kind: 'compare', value: hostile });
       expect((await execute(operator, ids.static, viaWhere)).body.totalResults).toBe(0);
-      const viaPreset = (await generate(viewer, { preset: { id: 'users-in-department', params: { department: hostile } } })).json() as Generated;
+      const viaPreset = (
+        await generate(viewer, {
+          preset: { id: 'users-in-department', params: { department: hostile } },
+        })
+      ).json() as Generated;
       expect(viaPreset.ast).toMatchObject({ kind: 'compare', value: hostile });
       expect((await execute(viewer, ids.static, viaPreset)).body.totalResults).toBe(0);
       // A raw filter is parsed, never spliced: its structure is what the user wrote, and it is canonicalised.
-      const raw = (await generate(operator, { filter: 'userName eq "a\\" or \\"b"' })).json() as Generated;
+      const raw = (
+        await generate(operator, { filter: 'userName eq "a\\" or \\"b"' })
+      ).json() as Generated;
       expect(raw.ast).toMatchObject({ kind: 'compare', value: 'a" or "b' });
       for (const payload of [
         { connectionId: 'x" or 1=1 --' },
@@ -189,20 +336,41 @@ forEachDatabase((database) => {
         { attributes: ['userName,password'] },
         { attributes: ['userName&filter=userName pr'] },
         { sortBy: 'userName&count=9999' },
-        { where: { combinator: 'and', rules: [{ field: 'userName eq "x" or userName', operator: 'pr' }] } },
+        {
+          where: {
+            combinator: 'and',
+            rules: [{ field: 'userName eq "x" or userName', operator: 'pr' }],
+          },
+        },
         { where: { combinator: 'and) or (userName pr', rules: [] } },
-        { where: { combinator: 'and', rules: [{ field: 'userName', operator: 'eq) or (userName pr', value: 'x' }] } },
+        {
+          where: {
+            combinator: 'and',
+            rules: [{ field: 'userName', operator: 'eq) or (userName pr', value: 'x' }],
+          },
+        },
         { preset: { id: 'active-users', params: { 'x" or "': 'y' } } },
-        { preset: { id: 'changed-since', params: { since: '2020-01-01T00:00:00Z" or userName pr or "' } } },
+        {
+          preset: {
+            id: 'changed-since',
+            params: { since: '2020-01-01T00:00:00Z" or userName pr or "' },
+          },
+        },
         { cursor: 'a b' },
         { resourceType: '/Users?filter=userName pr' },
       ]) {
         const r = await generate(payload.preset ? viewer : operator, payload);
         expect(r.statusCode, `${JSON.stringify(payload)}: ${r.body}`).toBe(400);
-        expect(r.json().error.details?.field ?? r.json().error.message, JSON.stringify(payload)).toBeTruthy();
+        expect(
+          r.json().error.details?.field ?? r.json().error.message,
+          JSON.stringify(payload),
+        ).toBeTruthy();
       }
       // Deeply nested trees are refused with 400, not a crash.
-      let deep: Record<string, unknown> = { combinator: 'and', rules: [{ field: 'userName', operator: 'pr' }] };
+      let deep: Record<string, unknown> = {
+        combinator: 'and',
+        rules: [{ field: 'userName', operator: 'pr' }],
+      };
       for (let i = 0; i < 2000; i += 1) deep = { combinator: 'and', rules: [deep] };
       const tooDeep = await generate(operator, { where: deep });
       expect(tooDeep.statusCode).toBe(400);
@@ -212,27 +380,60 @@ forEachDatabase((database) => {
       const r = await generate(viewer, { filter: 'active eq true' });
       expect(r.statusCode).toBe(403);
       expect(r.json().error.code).toBe('FORBIDDEN');
-      expect((await generate(viewer, { where: { combinator: 'and', rules: [] } })).statusCode).toBe(403);
-      const denied = await app.db.selectFrom('audit_events').select(['action', 'actor_username']).where('action', '=', 'permission.denied').execute();
+      expect((await generate(viewer, { where: { combinator: 'and', rules: [] } })).statusCode).toBe(
+        403,
+      );
+      const denied = await app.db
+        .selectFrom('audit_events')
+        .select(['action', 'actor_username'])
+        .where('action', '=', 'permission.denied')
+        .execute();
       expect(denied.some((e) => e.actor_username === 'viewer')).toBe(true);
     });
 
     it('records the generation and one outcome per query, for its owner only', async () => {
-      const generated = (await generate(operator, { preset: { id: 'active-users' }, count: 3 })).json() as Generated;
-      const events = await app.db.selectFrom('audit_events').selectAll().where('query_id', '=', generated.queryId).execute();
+      const generated = (
+        await generate(operator, { preset: { id: 'active-users' }, count: 3 })
+      ).json() as Generated;
+      const events = await app.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('query_id', '=', generated.queryId)
+        .execute();
       expect(events.map((e) => e.action)).toEqual(['query.generated']);
       expect(events[0]!.token_fingerprint).toMatch(/^fp_/);
       const outcome = { status: 200, resultCount: 3, totalResults: 40, pages: 1, durationMs: 42 };
-      const other = await viewer.inject({ method: 'POST', url: `/api/logs/${generated.queryId}/outcome`, payload: outcome });
+      const other = await viewer.inject({
+        method: 'POST',
+        url: `/api/logs/${generated.queryId}/outcome`,
+        payload: outcome,
+      });
       expect(other.statusCode).toBe(404);
-      const first = await operator.inject({ method: 'POST', url: `/api/logs/${generated.queryId}/outcome`, payload: outcome });
+      const first = await operator.inject({
+        method: 'POST',
+        url: `/api/logs/${generated.queryId}/outcome`,
+        payload: outcome,
+      });
       expect(first.statusCode, first.body).toBe(204);
-      const second = await operator.inject({ method: 'POST', url: `/api/logs/${generated.queryId}/outcome`, payload: outcome });
+      const second = await operator.inject({
+        method: 'POST',
+        url: `/api/logs/${generated.queryId}/outcome`,
+        payload: outcome,
+      });
       expect(second.statusCode).toBe(409);
       expect(second.json().error.code).toBe('ALREADY_REPORTED');
-      const after = await app.db.selectFrom('audit_events').selectAll().where('query_id', '=', generated.queryId).orderBy('seq').execute();
+      const after = await app.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('query_id', '=', generated.queryId)
+        .orderBy('seq')
+        .execute();
       expect(after.map((e) => e.action)).toEqual(['query.generated', 'query.outcome']);
-      expect(after[1]).toMatchObject({ outcome_status: 200, outcome_result_count: 3, outcome_duration_ms: 42 });
+      expect(after[1]).toMatchObject({
+        outcome_status: 200,
+        outcome_result_count: 3,
+        outcome_duration_ms: 42,
+      });
     });
 
     it('20 users query at once and the sandbox attributes every call to the right subject', async () => {
@@ -240,11 +441,19 @@ forEachDatabase((database) => {
       const users: { session: LoggedIn; account: (typeof accounts)[number] }[] = [];
       for (let i = 0; i < 20; i += 1) {
         const username = `crowd-${i}`;
-        const created = await admin.inject({ method: 'POST', url: '/api/users', payload: { username, role: 'operator', password: 'crowd-password-123456' } });
+        const created = await admin.inject({
+          method: 'POST',
+          url: '/api/users',
+          payload: { username, role: 'operator', password: 'crowd-password-123456' },
+        });
         expect(created.statusCode, created.body).toBe(201);
         const session = await login(app, username, 'crowd-password-123456');
         const account = accounts[i % accounts.length]!;
-        const linked = await session.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: ids.static, token: sandbox.staticTokens[account] } });
+        const linked = await session.inject({
+          method: 'PUT',
+          url: '/api/token',
+          payload: { connectionId: ids.static, token: sandbox.staticTokens[account] },
+        });
         expect(linked.statusCode, linked.body).toBe(200);
         users.push({ session, account });
       }
@@ -254,7 +463,17 @@ forEachDatabase((database) => {
           const r = await session.inject({
             method: 'POST',
             url: '/api/scim-query',
-            payload: { connectionId: ids.static, resourceType: 'User', where: { combinator: 'and', rules: [{ field: 'userName', operator: 'sw', value: String.fromCharCode(97 + (i % 26)) }] }, count: 5 },
+            payload: {
+              connectionId: ids.static,
+              resourceType: 'User',
+              where: {
+                combinator: 'and',
+                rules: [
+                  { field: 'userName', operator: 'sw', value: String.fromCharCode(97 + (i % 26)) },
+                ],
+              },
+              count: 5,
+            },
           });
           expect(r.statusCode, r.body).toBe(200);
           return execute(session, ids.static, r.json());

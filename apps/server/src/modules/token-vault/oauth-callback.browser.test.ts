@@ -29,27 +29,53 @@ describe.skipIf(!existsSync(CHROMIUM))('OAuth link in Chromium across sites', ()
   it('arrives without the Strict cookie, reloads same-site with it, and links the token', async () => {
     const port = await freePort();
     const origin = `http://localhost:${port}`;
-    const sandbox = await startTestSandbox({ accessTokenTtl: 300, consoleClient: { redirectUris: [`${origin}/api/token/oauth/callback`] } });
+    const sandbox = await startTestSandbox({
+      accessTokenTtl: 300,
+      consoleClient: { redirectUris: [`${origin}/api/token/oauth/callback`] },
+    });
     const { handle, database } = await createTestDatabase('sqlite');
-    const app = await buildApp(testConfig({ env: { PUBLIC_URL: origin } }, database), { logger: false, database: handle });
+    const app = await buildApp(testConfig({ env: { PUBLIC_URL: origin } }, database), {
+      logger: false,
+      database: handle,
+    });
     const profile = mkdtempSync(join(tmpdir(), 'scim-console-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       await app.listen({ port, host: '127.0.0.1' });
-      const admin = await app.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow();
+      const admin = await app.db
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', 'admin')
+        .executeTakeFirstOrThrow();
       const ids = await createSandboxConnections(app, sandbox, admin.id);
       const page = await context.newPage();
       const hops: Promise<{ second: boolean; cookie: boolean }>[] = [];
       page.on('request', (request) => {
         if (!request.url().includes('/api/token/oauth/callback')) return;
-        hops.push(request.allHeaders().then((h) => ({ second: request.url().includes('_r=1'), cookie: /scim_console_session=/.test(h['cookie'] ?? '') })));
+        hops.push(
+          request.allHeaders().then((h) => ({
+            second: request.url().includes('_r=1'),
+            cookie: /scim_console_session=/.test(h['cookie'] ?? ''),
+          })),
+        );
       });
       await page.goto(`${origin}/api/auth/providers`);
       const signedIn = await page.evaluate(async () => {
-        const r = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'demo-password-for-tests' }) });
+        const r = await fetch('/api/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'operator', password: 'demo-password-for-tests' }),
+        });
         return r.status;
       });
       expect(signedIn).toBe(200);
@@ -65,8 +91,15 @@ describe.skipIf(!existsSync(CHROMIUM))('OAuth link in Chromium across sites', ()
         { second: false, cookie: false },
         { second: true, cookie: true },
       ]);
-      const status = await page.evaluate(async (id) => (await fetch(`/api/token/status?connectionId=${id}`)).json(), ids.oauth);
-      expect(status).toMatchObject({ state: 'valid', kind: 'oauth2', subject: { userName: expect.stringContaining('operator') } });
+      const status = await page.evaluate(
+        async (id) => (await fetch(`/api/token/status?connectionId=${id}`)).json(),
+        ids.oauth,
+      );
+      expect(status).toMatchObject({
+        state: 'valid',
+        kind: 'oauth2',
+        subject: { userName: expect.stringContaining('operator') },
+      });
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

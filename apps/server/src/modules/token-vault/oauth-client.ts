@@ -1,7 +1,12 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../lib/errors.ts';
-import { openidCustomFetch, originOf, type GuardedFetch, type OutboundPolicy } from '../../lib/http/guarded-fetch.ts';
+import {
+  openidCustomFetch,
+  originOf,
+  type GuardedFetch,
+  type OutboundPolicy,
+} from '../../lib/http/guarded-fetch.ts';
 import type { ProviderConnection } from './provider-connection.ts';
 
 /**
@@ -33,7 +38,11 @@ interface Settings {
 function settingsFor(connection: ProviderConnection, config: Config): Settings {
   if (connection.authKind === 'login') {
     const sso = config.oidc;
-    if (!sso) throw new AppError('CONFLICT', 'This connection uses the single sign-on token, but single sign-on is not configured');
+    if (!sso)
+      throw new AppError(
+        'CONFLICT',
+        'This connection uses the single sign-on token, but single sign-on is not configured',
+      );
     return {
       issuer: sso.issuer,
       authorizationEndpoint: null,
@@ -48,7 +57,8 @@ function settingsFor(connection: ProviderConnection, config: Config): Settings {
     };
   }
   const oauth = connection.oauth;
-  if (!oauth || !oauth.clientId) throw new AppError('CONFLICT', 'This connection has no OAuth settings');
+  if (!oauth || !oauth.clientId)
+    throw new AppError('CONFLICT', 'This connection has no OAuth settings');
   return { ...oauth, allowPrivateNetwork: connection.allowPrivateNetwork };
 }
 
@@ -57,10 +67,18 @@ export function createAuthorizationServers(deps: { config: Config; guardedFetch:
 
   async function build(connection: ProviderConnection): Promise<AuthorizationServer> {
     const s = settingsFor(connection, deps.config);
-    const configured = [s.issuer, s.authorizationEndpoint, s.tokenEndpoint, s.revocationEndpoint].filter((u): u is string => !!u);
+    const configured = [
+      s.issuer,
+      s.authorizationEndpoint,
+      s.tokenEndpoint,
+      s.revocationEndpoint,
+    ].filter((u): u is string => !!u);
     const origins = new Set(configured.map(originOf).filter((o): o is string => o !== null));
     // The policy object is shared with customFetch; discovered endpoints extend its allow-list below.
-    const policy: OutboundPolicy = { allowedOrigins: [...origins], allowPrivateNetwork: s.allowPrivateNetwork };
+    const policy: OutboundPolicy = {
+      allowedOrigins: [...origins],
+      allowPrivateNetwork: s.allowPrivateNetwork,
+    };
     const fetcher = openidCustomFetch(deps.guardedFetch, policy);
     const insecure = configured.some((u) => u.startsWith('http:'));
     let config: oidc.Configuration;
@@ -76,9 +94,15 @@ export function createAuthorizationServers(deps: { config: Config; guardedFetch:
         throw new AppError('PROVIDER_ERROR', `OAuth discovery at ${new URL(s.issuer).host} failed`);
       }
       const metadata = config.serverMetadata();
-      for (const url of [metadata.token_endpoint, metadata.authorization_endpoint, metadata.revocation_endpoint, metadata.jwks_uri]) {
+      for (const url of [
+        metadata.token_endpoint,
+        metadata.authorization_endpoint,
+        metadata.revocation_endpoint,
+        metadata.jwks_uri,
+      ]) {
         const origin = url ? originOf(url) : null;
-        if (origin && !policy.allowedOrigins.includes(origin)) (policy.allowedOrigins as string[]).push(origin);
+        if (origin && !policy.allowedOrigins.includes(origin))
+          (policy.allowedOrigins as string[]).push(origin);
       }
     } else {
       if (!s.tokenEndpoint) throw new AppError('CONFLICT', 'This connection has no token endpoint');

@@ -14,7 +14,16 @@ import type { LoggedIn } from '../../../test/helpers/test-app.ts';
 export interface TestSandbox extends Sandbox {
   /** Calls to the token endpoint (POST /oidc/token) seen by the sandbox's own request logger. */
   tokenCalls(): number;
-  requests(): Promise<{ subject: string | null; username: string | null; method: string; path: string; status: number; tokenKind: string }[]>;
+  requests(): Promise<
+    {
+      subject: string | null;
+      username: string | null;
+      method: string;
+      path: string;
+      status: number;
+      tokenKind: string;
+    }[]
+  >;
   clearRequests(): Promise<void>;
 }
 
@@ -60,14 +69,28 @@ export interface SandboxConnections {
 }
 
 /** The four ways to use the sandbox, like the demo profile seeds them. */
-export async function createSandboxConnections(app: FastifyInstance, sandbox: Sandbox, adminUserId: string): Promise<SandboxConnections> {
-  const deps = { db: app.db, config: app.config, keyRing: keyRingFor(app.config.encryption), now: app.now };
+export async function createSandboxConnections(
+  app: FastifyInstance,
+  sandbox: Sandbox,
+  adminUserId: string,
+): Promise<SandboxConnections> {
+  const deps = {
+    db: app.db,
+    config: app.config,
+    keyRing: keyRingFor(app.config.encryption),
+    now: app.now,
+  };
   const actor = adminActor(adminUserId);
   const common = {
     baseUrl: sandbox.scimUrl,
     vendor: 'generic' as const,
     allowPrivateNetwork: true,
-    grants: { roles: ['viewer', 'operator', 'auditor', 'admin'] as ('viewer' | 'operator' | 'auditor' | 'admin')[], userIds: [] },
+    grants: {
+      roles: ['viewer', 'operator', 'auditor', 'admin'] as (
+        'viewer' | 'operator' | 'auditor' | 'admin'
+      )[],
+      userIds: [],
+    },
   };
   const oauth = {
     issuer: sandbox.issuer,
@@ -75,8 +98,20 @@ export async function createSandboxConnections(app: FastifyInstance, sandbox: Sa
     clientSecret: sandbox.consoleClient.clientSecret,
     scopes: ['openid', 'offline_access', 'scim:read'],
   };
-  const make = async (name: string, authKind: 'static' | 'oauth2' | 'login', executionMode: 'direct' | 'relay') =>
-    (await createConnection(deps, actor, { ...common, name, authKind, executionMode, oauth: authKind === 'oauth2' ? oauth : null })).id;
+  const make = async (
+    name: string,
+    authKind: 'static' | 'oauth2' | 'login',
+    executionMode: 'direct' | 'relay',
+  ) =>
+    (
+      await createConnection(deps, actor, {
+        ...common,
+        name,
+        authKind,
+        executionMode,
+        oauth: authKind === 'oauth2' ? oauth : null,
+      })
+    ).id;
   return {
     static: await make('Sandbox static', 'static', 'direct'),
     oauth: await make('Sandbox OAuth', 'oauth2', 'direct'),
@@ -86,7 +121,13 @@ export async function createSandboxConnections(app: FastifyInstance, sandbox: Sa
 }
 
 /** A tiny cookie jar + manual redirects: enough to drive the sandbox's login and consent forms. */
-async function browse(start: string, sandbox: Sandbox, username: string, password: string, stopAt: string): Promise<string> {
+async function browse(
+  start: string,
+  sandbox: Sandbox,
+  username: string,
+  password: string,
+  stopAt: string,
+): Promise<string> {
   const jar = new Map<string, string>();
   let url = start;
   let method = 'GET';
@@ -97,7 +138,10 @@ async function browse(start: string, sandbox: Sandbox, username: string, passwor
     const response = await fetch(url, {
       method,
       redirect: 'manual',
-      headers: { ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(body ? { body } : {}),
     });
     for (const line of response.headers.getSetCookie()) {
@@ -134,10 +178,25 @@ async function browse(start: string, sandbox: Sandbox, username: string, passwor
  * Links an OAuth token for a console user by scripting the whole authorization-code + PKCE
  * flow: start (console) → login + consent (sandbox) → callback (console).
  */
-export async function linkOAuth(session: LoggedIn, sandbox: Sandbox, connectionId: string, username: string, returnTo = '/tokens'): Promise<string> {
-  const start = await session.inject({ method: 'GET', url: `/api/token/oauth/start?connectionId=${connectionId}&returnTo=${encodeURIComponent(returnTo)}` });
+export async function linkOAuth(
+  session: LoggedIn,
+  sandbox: Sandbox,
+  connectionId: string,
+  username: string,
+  returnTo = '/tokens',
+): Promise<string> {
+  const start = await session.inject({
+    method: 'GET',
+    url: `/api/token/oauth/start?connectionId=${connectionId}&returnTo=${encodeURIComponent(returnTo)}`,
+  });
   if (start.statusCode !== 302) throw new Error(`oauth/start: ${start.statusCode} ${start.body}`);
-  const callback = await browse(String(start.headers.location), sandbox, username, sandbox.password, 'http://127.0.0.1:8080/api/token/oauth/callback');
+  const callback = await browse(
+    String(start.headers.location),
+    sandbox,
+    username,
+    sandbox.password,
+    'http://127.0.0.1:8080/api/token/oauth/callback',
+  );
   const path = callback.slice('http://127.0.0.1:8080'.length);
   const done = await session.inject({ method: 'GET', url: path });
   if (done.statusCode !== 302) throw new Error(`oauth/callback: ${done.statusCode} ${done.body}`);
@@ -145,6 +204,16 @@ export async function linkOAuth(session: LoggedIn, sandbox: Sandbox, connectionI
 }
 
 /** Runs the sandbox flow up to the callback URL without completing it (for state tests). */
-export async function authorizeOnly(startLocation: string, sandbox: Sandbox, username: string): Promise<string> {
-  return browse(startLocation, sandbox, username, sandbox.password, 'http://127.0.0.1:8080/api/token/oauth/callback');
+export async function authorizeOnly(
+  startLocation: string,
+  sandbox: Sandbox,
+  username: string,
+): Promise<string> {
+  return browse(
+    startLocation,
+    sandbox,
+    username,
+    sandbox.password,
+    'http://127.0.0.1:8080/api/token/oauth/callback',
+  );
 }

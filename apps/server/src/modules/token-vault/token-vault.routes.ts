@@ -43,7 +43,14 @@ export const tokenVaultRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/token',
-    { config: { permission: 'token:own' }, schema: { tags: ['token'], querystring: connectionQuery, response: { 200: accessTokenSchema } } },
+    {
+      config: { permission: 'token:own' },
+      schema: {
+        tags: ['token'],
+        querystring: connectionQuery,
+        response: { 200: accessTokenSchema },
+      },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       reply.header('pragma', 'no-cache');
@@ -58,7 +65,9 @@ export const tokenVaultRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['token'],
         querystring: z.object({ connectionId: connectionIdSchema.optional() }).strict(),
-        response: { 200: z.union([tokenStatusSchema, z.object({ statuses: z.array(tokenStatusSchema) })]) },
+        response: {
+          200: z.union([tokenStatusSchema, z.object({ statuses: z.array(tokenStatusSchema) })]),
+        },
       },
     },
     async (request, reply) => {
@@ -75,16 +84,22 @@ export const tokenVaultRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'token:own' },
       schema: {
         tags: ['token'],
-        body: z.object({ connectionId: connectionIdSchema, token: z.string().min(1).max(8192) }).strict(),
+        body: z
+          .object({ connectionId: connectionIdSchema, token: z.string().min(1).max(8192) })
+          .strict(),
         response: { 200: tokenStatusSchema },
       },
     },
-    async (request) => vault.linkStatic(request.actor!, request.body.connectionId, request.body.token),
+    async (request) =>
+      vault.linkStatic(request.actor!, request.body.connectionId, request.body.token),
   );
 
   app.delete(
     '/api/token',
-    { config: { permission: 'token:own' }, schema: { tags: ['token'], querystring: connectionQuery, response: { 204: z.undefined() } } },
+    {
+      config: { permission: 'token:own' },
+      schema: { tags: ['token'], querystring: connectionQuery, response: { 204: z.undefined() } },
+    },
     async (request, reply) => {
       await vault.unlink(request.actor!, request.query.connectionId);
       return reply.code(204).send();
@@ -109,7 +124,11 @@ export const tokenVaultRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return vault.refresh(request.actor!, request.body.connectionId, request.body.rejectedFingerprint);
+      return vault.refresh(
+        request.actor!,
+        request.body.connectionId,
+        request.body.rejectedFingerprint,
+      );
     },
   );
 
@@ -117,10 +136,19 @@ export const tokenVaultRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/token/oauth/start',
     {
       config: { permission: 'token:own' },
-      schema: { tags: ['token'], querystring: z.object({ connectionId: connectionIdSchema, returnTo: z.string().max(512).optional() }).strict() },
+      schema: {
+        tags: ['token'],
+        querystring: z
+          .object({ connectionId: connectionIdSchema, returnTo: z.string().max(512).optional() })
+          .strict(),
+      },
     },
     async (request, reply) => {
-      const location = await vault.startOAuth(request.actor!, request.query.connectionId, request.query.returnTo);
+      const location = await vault.startOAuth(
+        request.actor!,
+        request.query.connectionId,
+        request.query.returnTo,
+      );
       reply.header('cache-control', 'no-store');
       return reply.redirect(location, 302);
     },

@@ -8,7 +8,11 @@ import { fingerprintToken, open, seal, type KeyRing } from '../../lib/crypto/ind
 import { AppError } from '../../lib/errors.ts';
 import type { GuardedFetch } from '../../lib/http/guarded-fetch.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { createAuthorizationServers, oauthErrorCode, type AuthorizationServers } from './oauth-client.ts';
+import {
+  createAuthorizationServers,
+  oauthErrorCode,
+  type AuthorizationServers,
+} from './oauth-client.ts';
 import type { ProviderConnection } from './provider-connection.ts';
 import * as repo from './token-vault.repository.ts';
 import type { CredentialKind } from './token-vault.tables.ts';
@@ -89,17 +93,28 @@ function parseScopes(json: string): string[] {
 /** `returnTo` is a same-origin relative path: `/x…`, never `//host`, `/\host` or a scheme. */
 export function safeReturnTo(value: unknown, publicUrl: string): string {
   if (typeof value !== 'string' || value === '') return '/';
-  if (value.length > VAULT_LIMITS.maxReturnToLength || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
-    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', { field: 'query.returnTo' });
+  if (
+    value.length > VAULT_LIMITS.maxReturnToLength ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\')
+  ) {
+    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', {
+      field: 'query.returnTo',
+    });
   }
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
   if (/[\x00-\x1f\x7f\\]/.test(value)) {
-    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', { field: 'query.returnTo' });
+    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', {
+      field: 'query.returnTo',
+    });
   }
   const base = new URL(publicUrl);
   const resolved = new URL(value, base);
   if (resolved.origin !== base.origin) {
-    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', { field: 'query.returnTo' });
+    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', {
+      field: 'query.returnTo',
+    });
   }
   return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }
@@ -113,11 +128,18 @@ function withParam(path: string, name: string, value: string): string {
 export function createTokenVault(deps: TokenVaultDeps) {
   const now = deps.now ?? (() => new Date());
   const marginMs = deps.config.tokenRefreshMarginSeconds * 1000;
-  const servers: AuthorizationServers = createAuthorizationServers({ config: deps.config, guardedFetch: deps.guardedFetch });
+  const servers: AuthorizationServers = createAuthorizationServers({
+    config: deps.config,
+    guardedFetch: deps.guardedFetch,
+  });
   const inflight = new Map<string, Promise<repo.CredentialRow>>();
   const leaseTtlMs = deps.config.httpTimeoutMs * 2 + 5000;
 
-  const aad = (userId: string, connectionId: string, purpose: string) => ({ ownerId: userId, connectionId, purpose });
+  const aad = (userId: string, connectionId: string, purpose: string) => ({
+    ownerId: userId,
+    connectionId,
+    purpose,
+  });
   const fingerprint = (token: string) => fingerprintToken(deps.config.fingerprintKey, token);
 
   function stateOf(row: repo.CredentialRow): TokenState {
@@ -134,7 +156,10 @@ export function createTokenVault(deps: TokenVaultDeps) {
     return left <= margin ? 'expiring' : 'valid';
   }
 
-  function statusOf(connection: Pick<ProviderConnection, 'id' | 'authKind'>, row: repo.CredentialRow | undefined): TokenStatus {
+  function statusOf(
+    connection: Pick<ProviderConnection, 'id' | 'authKind'>,
+    row: repo.CredentialRow | undefined,
+  ): TokenStatus {
     if (!row) {
       return {
         connectionId: connection.id,
@@ -146,14 +171,19 @@ export function createTokenVault(deps: TokenVaultDeps) {
         fingerprint: null,
         lastRefreshAt: null,
         lastVerifiedAt: null,
-        message: connection.authKind === 'static' ? 'Paste your personal API token to link it.' : 'Connect to link your account.',
+        message:
+          connection.authKind === 'static'
+            ? 'Paste your personal API token to link it.'
+            : 'Connect to link your account.',
       };
     }
     const state = stateOf(row);
     const defaultMessage: Partial<Record<TokenState, string>> = {
       revoked: 'The provider revoked this token. Reconnect to link a new one.',
       invalid: 'The provider refuses this token. Link a new one.',
-      expired: row.refresh_token_sealed ? 'Expired; it is refreshed on next use.' : 'Expired. Link a new token.',
+      expired: row.refresh_token_sealed
+        ? 'Expired; it is refreshed on next use.'
+        : 'Expired. Link a new token.',
     };
     return {
       connectionId: row.connection_id,
@@ -161,7 +191,10 @@ export function createTokenVault(deps: TokenVaultDeps) {
       kind: row.kind,
       expiresAt: row.expires_at,
       scopes: parseScopes(row.scopes),
-      subject: row.subject_id || row.subject_user_name ? { id: row.subject_id, userName: row.subject_user_name } : null,
+      subject:
+        row.subject_id || row.subject_user_name
+          ? { id: row.subject_id, userName: row.subject_user_name }
+          : null,
       fingerprint: row.fingerprint,
       lastRefreshAt: row.last_refresh_at,
       lastVerifiedAt: row.last_verified_at,
@@ -170,27 +203,49 @@ export function createTokenVault(deps: TokenVaultDeps) {
   }
 
   function openAccess(row: repo.CredentialRow): string {
-    return open(deps.keyRing, row.access_token_sealed, aad(row.user_id, row.connection_id, 'token.access'));
+    return open(
+      deps.keyRing,
+      row.access_token_sealed,
+      aad(row.user_id, row.connection_id, 'token.access'),
+    );
   }
 
   function tokenOf(row: repo.CredentialRow): AccessTokenResult {
-    return { accessToken: openAccess(row), tokenType: 'Bearer', expiresAt: row.expires_at, fingerprint: row.fingerprint };
+    return {
+      accessToken: openAccess(row),
+      tokenType: 'Bearer',
+      expiresAt: row.expires_at,
+      fingerprint: row.fingerprint,
+    };
   }
 
   function refusedFor(row: repo.CredentialRow): AppError | null {
-    if (row.state === 'revoked') return new AppError('TOKEN_REVOKED', 'The provider revoked this token; reconnect to link a new one.', { connectionId: row.connection_id });
-    if (row.state === 'invalid') return new AppError('TOKEN_INVALID', 'The provider refuses this token; link a new one.', { connectionId: row.connection_id });
+    if (row.state === 'revoked')
+      return new AppError(
+        'TOKEN_REVOKED',
+        'The provider revoked this token; reconnect to link a new one.',
+        { connectionId: row.connection_id },
+      );
+    if (row.state === 'invalid')
+      return new AppError('TOKEN_INVALID', 'The provider refuses this token; link a new one.', {
+        connectionId: row.connection_id,
+      });
     return null;
   }
 
   async function mustFind(actor: Actor, connectionId: string): Promise<repo.CredentialRow> {
     const row = await repo.findCredential(deps.db, actor.userId, connectionId);
-    if (!row) throw new AppError('TOKEN_MISSING', 'No token is linked for this connection.', { connectionId });
+    if (!row)
+      throw new AppError('TOKEN_MISSING', 'No token is linked for this connection.', {
+        connectionId,
+      });
     return row;
   }
 
   const expiresAtFrom = (expiresIn: number | undefined): string | null =>
-    typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null;
+    typeof expiresIn === 'number' && Number.isFinite(expiresIn)
+      ? new Date(now().getTime() + expiresIn * 1000).toISOString()
+      : null;
 
   // ---------------------------------------------------------------- linking
 
@@ -199,8 +254,18 @@ export function createTokenVault(deps: TokenVaultDeps) {
     actor: Actor,
     connection: ProviderConnection,
     kind: CredentialKind,
-    tokens: { accessToken: string; refreshToken: string | null; expiresAt: string | null; scopes: string[]; tokenType: string },
-    verification: { subject: { id: string | null; userName: string | null } | null; message: string | null; verified: boolean },
+    tokens: {
+      accessToken: string;
+      refreshToken: string | null;
+      expiresAt: string | null;
+      scopes: string[];
+      tokenType: string;
+    },
+    verification: {
+      subject: { id: string | null; userName: string | null } | null;
+      message: string | null;
+      verified: boolean;
+    },
   ): Promise<TokenStatus> {
     const at = now().toISOString();
     const fp = fingerprint(tokens.accessToken);
@@ -212,8 +277,18 @@ export function createTokenVault(deps: TokenVaultDeps) {
           connection_id: connection.id,
           kind,
           state: 'active',
-          access_token_sealed: seal(deps.keyRing, tokens.accessToken, aad(actor.userId, connection.id, 'token.access')),
-          refresh_token_sealed: tokens.refreshToken ? seal(deps.keyRing, tokens.refreshToken, aad(actor.userId, connection.id, 'token.refresh')) : null,
+          access_token_sealed: seal(
+            deps.keyRing,
+            tokens.accessToken,
+            aad(actor.userId, connection.id, 'token.access'),
+          ),
+          refresh_token_sealed: tokens.refreshToken
+            ? seal(
+                deps.keyRing,
+                tokens.refreshToken,
+                aad(actor.userId, connection.id, 'token.refresh'),
+              )
+            : null,
           token_type: tokens.tokenType,
           expires_at: tokens.expiresAt,
           scopes: JSON.stringify(tokens.scopes),
@@ -237,25 +312,50 @@ export function createTokenVault(deps: TokenVaultDeps) {
     return statusOf(connection, await repo.findCredential(deps.db, actor.userId, connection.id));
   }
 
-  async function linkStatic(actor: Actor, connectionId: string, token: string): Promise<TokenStatus> {
+  async function linkStatic(
+    actor: Actor,
+    connectionId: string,
+    token: string,
+  ): Promise<TokenStatus> {
     const connection = await deps.connections.getForUse(actor, connectionId);
     if (connection.authKind !== 'static') {
-      throw new AppError('CONFLICT', 'This connection links tokens through OAuth or single sign-on, not by pasting one.', { field: 'body.connectionId' });
+      throw new AppError(
+        'CONFLICT',
+        'This connection links tokens through OAuth or single sign-on, not by pasting one.',
+        { field: 'body.connectionId' },
+      );
     }
     const trimmed = token.trim();
     if (!trimmed || trimmed.length > VAULT_LIMITS.maxTokenLength || !TOKEN_SHAPE.test(trimmed)) {
-      throw new AppError('VALIDATION_FAILED', 'A token is 1–8192 printable characters without spaces.', { field: 'body.token' });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'A token is 1–8192 printable characters without spaces.',
+        { field: 'body.token' },
+      );
     }
     const verification = await verifyToken(deps.guardedFetch, connection, trimmed);
     if (!verification.ok) {
-      throw new AppError('TOKEN_INVALID', verification.message, { connectionId, status: verification.status });
+      throw new AppError('TOKEN_INVALID', verification.message, {
+        connectionId,
+        status: verification.status,
+      });
     }
     return storeCredential(
       actor,
       connection,
       'static',
-      { accessToken: trimmed, refreshToken: null, expiresAt: null, scopes: [], tokenType: 'Bearer' },
-      { subject: verification.subject, message: verification.message, verified: verification.via !== 'ServiceProviderConfig' },
+      {
+        accessToken: trimmed,
+        refreshToken: null,
+        expiresAt: null,
+        scopes: [],
+        tokenType: 'Bearer',
+      },
+      {
+        subject: verification.subject,
+        message: verification.message,
+        verified: verification.via !== 'ServiceProviderConfig',
+      },
     );
   }
 
@@ -263,10 +363,19 @@ export function createTokenVault(deps: TokenVaultDeps) {
   async function subjectFor(connection: ProviderConnection, accessToken: string) {
     try {
       const v = await verifyToken(deps.guardedFetch, connection, accessToken);
-      if (v.ok) return { subject: v.subject, message: v.message, verified: v.via !== 'ServiceProviderConfig' };
+      if (v.ok)
+        return {
+          subject: v.subject,
+          message: v.message,
+          verified: v.via !== 'ServiceProviderConfig',
+        };
       return { subject: null, message: v.message, verified: false };
     } catch (error) {
-      return { subject: null, message: error instanceof AppError ? error.message : 'Could not verify the token.', verified: false };
+      return {
+        subject: null,
+        message: error instanceof AppError ? error.message : 'Could not verify the token.',
+        verified: false,
+      };
     }
   }
 
@@ -276,7 +385,9 @@ export function createTokenVault(deps: TokenVaultDeps) {
    */
   async function storeLoginTokens(actor: Actor, tokenSet: TokenSet): Promise<TokenStatus[]> {
     if (!tokenSet.access_token) return [];
-    const connections = (await deps.connections.listUsable(actor)).filter((c) => c.authKind === 'login');
+    const connections = (await deps.connections.listUsable(actor)).filter(
+      (c) => c.authKind === 'login',
+    );
     const out: TokenStatus[] = [];
     for (const connection of connections) {
       const verification = await subjectFor(connection, tokenSet.access_token);
@@ -301,15 +412,23 @@ export function createTokenVault(deps: TokenVaultDeps) {
 
   // ---------------------------------------------------------------- OAuth code + PKCE
 
-  async function startOAuth(actor: Actor, connectionId: string, returnToInput: unknown): Promise<string> {
+  async function startOAuth(
+    actor: Actor,
+    connectionId: string,
+    returnToInput: unknown,
+  ): Promise<string> {
     const returnTo = safeReturnTo(returnToInput, deps.config.publicUrl);
     const connection = await deps.connections.getForUse(actor, connectionId);
     if (connection.authKind === 'static') {
-      throw new AppError('CONFLICT', 'This connection takes a pasted personal token, not OAuth.', { field: 'query.connectionId' });
+      throw new AppError('CONFLICT', 'This connection takes a pasted personal token, not OAuth.', {
+        field: 'query.connectionId',
+      });
     }
     const server = await servers.get(connection);
     if (!server.config.serverMetadata().authorization_endpoint) {
-      throw new AppError('CONFLICT', 'This connection has no authorization endpoint.', { field: 'query.connectionId' });
+      throw new AppError('CONFLICT', 'This connection has no authorization endpoint.', {
+        field: 'query.connectionId',
+      });
     }
     const state = oidc.randomState();
     const verifier = oidc.randomPKCECodeVerifier();
@@ -323,7 +442,11 @@ export function createTokenVault(deps: TokenVaultDeps) {
         user_id: actor.userId,
         session_id: actor.sessionId,
         connection_id: connection.id,
-        code_verifier_sealed: seal(deps.keyRing, verifier, aad(actor.userId, connection.id, 'oauth.pkce_verifier')),
+        code_verifier_sealed: seal(
+          deps.keyRing,
+          verifier,
+          aad(actor.userId, connection.id, 'oauth.pkce_verifier'),
+        ),
         return_to: returnTo,
         redirect_uri: redirectUri,
         created_at: at.toISOString(),
@@ -332,7 +455,11 @@ export function createTokenVault(deps: TokenVaultDeps) {
       })
       .execute();
     // Old, unused states of this user are garbage.
-    await deps.db.deleteFrom('oauth_link_states').where('user_id', '=', actor.userId).where('expires_at', '<', at.toISOString()).execute();
+    await deps.db
+      .deleteFrom('oauth_link_states')
+      .where('user_id', '=', actor.userId)
+      .where('expires_at', '<', at.toISOString())
+      .execute();
     const scopes = server.scopes;
     const params: Record<string, string> = {
       redirect_uri: redirectUri,
@@ -354,12 +481,24 @@ export function createTokenVault(deps: TokenVaultDeps) {
    * unused, and must belong to the caller's user AND session. Every outcome is a redirect to
    * the stored `returnTo` with `tokenLinked` or `tokenError` — never to a URL from the query.
    */
-  async function completeOAuth(actor: Actor | undefined, query: Record<string, string | undefined>, retried: boolean): Promise<CallbackResult> {
+  async function completeOAuth(
+    actor: Actor | undefined,
+    query: Record<string, string | undefined>,
+    retried: boolean,
+  ): Promise<CallbackResult> {
     const stateParam = query['state'];
-    const fail = (returnTo: string, code: string): CallbackResult => ({ kind: 'redirect', location: withParam(returnTo, 'tokenError', code) });
+    const fail = (returnTo: string, code: string): CallbackResult => ({
+      kind: 'redirect',
+      location: withParam(returnTo, 'tokenError', code),
+    });
     if (!stateParam || stateParam.length > 512) return fail('/', 'VALIDATION_FAILED');
-    const row = await deps.db.selectFrom('oauth_link_states').selectAll().where('state_hash', '=', sha256(stateParam)).executeTakeFirst();
-    if (!row || row.used_at !== null || row.expires_at < now().toISOString()) return fail(row?.return_to ?? '/', 'VALIDATION_FAILED');
+    const row = await deps.db
+      .selectFrom('oauth_link_states')
+      .selectAll()
+      .where('state_hash', '=', sha256(stateParam))
+      .executeTakeFirst();
+    if (!row || row.used_at !== null || row.expires_at < now().toISOString())
+      return fail(row?.return_to ?? '/', 'VALIDATION_FAILED');
     if (!actor) {
       // The session cookie is SameSite=Strict, so the first, cross-site hop from the provider
       // arrives without it; one same-site reload (see routes) brings it. Nothing is consumed yet.
@@ -374,15 +513,28 @@ export function createTokenVault(deps: TokenVaultDeps) {
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return fail(row.return_to, 'VALIDATION_FAILED');
-    if (actor.userId !== row.user_id || actor.sessionId !== row.session_id) return fail(row.return_to, 'FORBIDDEN');
-    if (query['error']) return fail(row.return_to, query['error'] === 'access_denied' ? 'FORBIDDEN' : 'PROVIDER_ERROR');
+    if (actor.userId !== row.user_id || actor.sessionId !== row.session_id)
+      return fail(row.return_to, 'FORBIDDEN');
+    if (query['error'])
+      return fail(
+        row.return_to,
+        query['error'] === 'access_denied' ? 'FORBIDDEN' : 'PROVIDER_ERROR',
+      );
     try {
       const connection = await deps.connections.getForUse(actor, row.connection_id);
       const server = await servers.get(connection);
-      const verifier = open(deps.keyRing, row.code_verifier_sealed, aad(row.user_id, row.connection_id, 'oauth.pkce_verifier'));
+      const verifier = open(
+        deps.keyRing,
+        row.code_verifier_sealed,
+        aad(row.user_id, row.connection_id, 'oauth.pkce_verifier'),
+      );
       const currentUrl = new URL(row.redirect_uri);
-      for (const [key, value] of Object.entries(query)) if (value !== undefined && key !== '_r') currentUrl.searchParams.set(key, value);
-      const tokens = await oidc.authorizationCodeGrant(server.config, currentUrl, { pkceCodeVerifier: verifier, expectedState: stateParam });
+      for (const [key, value] of Object.entries(query))
+        if (value !== undefined && key !== '_r') currentUrl.searchParams.set(key, value);
+      const tokens = await oidc.authorizationCodeGrant(server.config, currentUrl, {
+        pkceCodeVerifier: verifier,
+        expectedState: stateParam,
+      });
       const verification = await subjectFor(connection, tokens.access_token);
       await storeCredential(
         actor,
@@ -397,7 +549,10 @@ export function createTokenVault(deps: TokenVaultDeps) {
         },
         verification,
       );
-      return { kind: 'redirect', location: withParam(row.return_to, 'tokenLinked', row.connection_id) };
+      return {
+        kind: 'redirect',
+        location: withParam(row.return_to, 'tokenLinked', row.connection_id),
+      };
     } catch (error) {
       return fail(row.return_to, error instanceof AppError ? error.code : 'PROVIDER_ERROR');
     }
@@ -409,36 +564,62 @@ export function createTokenVault(deps: TokenVaultDeps) {
     if (row.kind === 'static') return null;
     const server = await servers.get(connection);
     if (row.refresh_token_sealed) {
-      const refreshToken = open(deps.keyRing, row.refresh_token_sealed, aad(row.user_id, row.connection_id, 'token.refresh'));
-      return { grant: 'refresh_token' as const, tokens: await oidc.refreshTokenGrant(server.config, refreshToken) };
+      const refreshToken = open(
+        deps.keyRing,
+        row.refresh_token_sealed,
+        aad(row.user_id, row.connection_id, 'token.refresh'),
+      );
+      return {
+        grant: 'refresh_token' as const,
+        tokens: await oidc.refreshTokenGrant(server.config, refreshToken),
+      };
     }
     if (row.kind === 'oauth2' && server.hasClientSecret) {
-      const params: Record<string, string> = server.scopes.length ? { scope: server.scopes.join(' ') } : {};
-      return { grant: 'client_credentials' as const, tokens: await oidc.clientCredentialsGrant(server.config, params) };
+      const params: Record<string, string> = server.scopes.length
+        ? { scope: server.scopes.join(' ') }
+        : {};
+      return {
+        grant: 'client_credentials' as const,
+        tokens: await oidc.clientCredentialsGrant(server.config, params),
+      };
     }
     return null;
   }
 
   /** One refresh attempt while holding the lease. */
-  async function refreshHoldingLease(actor: Actor, connection: ProviderConnection, row: repo.CredentialRow): Promise<repo.CredentialRow> {
+  async function refreshHoldingLease(
+    actor: Actor,
+    connection: ProviderConnection,
+    row: repo.CredentialRow,
+  ): Promise<repo.CredentialRow> {
     const at = () => now().toISOString();
     if (row.kind === 'static') {
       // A personal token cannot be refreshed; "refresh" re-verifies it with the provider.
       const verification = await verifyToken(deps.guardedFetch, connection, openAccess(row));
       if (!verification.ok && verification.status === 401) {
         await deps.db.transaction().execute(async (trx) => {
-          await repo.updateCredential(trx, actor.userId, connection.id, { state: 'invalid', message: verification.message, updated_at: at() });
+          await repo.updateCredential(trx, actor.userId, connection.id, {
+            state: 'invalid',
+            message: verification.message,
+            updated_at: at(),
+          });
           await recordAudit(trx, {
             action: 'token.refresh_failed',
             actor,
             connectionId: connection.id,
             token: { fingerprint: row.fingerprint, version: row.token_version },
-            outcome: { status: 401, error: { code: 'TOKEN_INVALID', message: verification.message } },
+            outcome: {
+              status: 401,
+              error: { code: 'TOKEN_INVALID', message: verification.message },
+            },
             details: { reason: 'static token refused by the provider' },
           });
         });
       } else if (verification.ok) {
-        await repo.updateCredential(deps.db, actor.userId, connection.id, { last_verified_at: at(), updated_at: at() });
+        await repo.updateCredential(deps.db, actor.userId, connection.id, {
+          last_verified_at: at(),
+          updated_at: at(),
+        });
       }
       return (await repo.findCredential(deps.db, actor.userId, connection.id))!;
     }
@@ -451,24 +632,40 @@ export function createTokenVault(deps: TokenVaultDeps) {
       const revoked = code === 'invalid_grant';
       const message = revoked
         ? 'The provider no longer accepts the refresh token (invalid_grant). Reconnect.'
-        : `Refresh failed: ${error instanceof AppError ? error.message : code ?? 'the token endpoint answered with an error'}`;
+        : `Refresh failed: ${error instanceof AppError ? error.message : (code ?? 'the token endpoint answered with an error')}`;
       await deps.db.transaction().execute(async (trx) => {
-        await repo.updateCredential(trx, actor.userId, connection.id, { ...(revoked ? { state: 'revoked' as const } : {}), message, updated_at: at() });
+        await repo.updateCredential(trx, actor.userId, connection.id, {
+          ...(revoked ? { state: 'revoked' as const } : {}),
+          message,
+          updated_at: at(),
+        });
         await recordAudit(trx, {
           action: 'token.refresh_failed',
           actor,
           connectionId: connection.id,
           token: { fingerprint: row.fingerprint, version: row.token_version },
-          outcome: { status: revoked ? 400 : 502, error: { code: revoked ? 'TOKEN_REVOKED' : 'PROVIDER_ERROR', message } },
+          outcome: {
+            status: revoked ? 400 : 502,
+            error: { code: revoked ? 'TOKEN_REVOKED' : 'PROVIDER_ERROR', message },
+          },
           details: { reason: code ?? (error instanceof AppError ? error.code : 'error'), revoked },
         });
       });
-      if (revoked) throw new AppError('TOKEN_REVOKED', 'The provider revoked this token; reconnect to link a new one.', { connectionId: connection.id });
+      if (revoked)
+        throw new AppError(
+          'TOKEN_REVOKED',
+          'The provider revoked this token; reconnect to link a new one.',
+          { connectionId: connection.id },
+        );
       if (error instanceof AppError) throw error;
       throw new AppError('PROVIDER_ERROR', message, { connectionId: connection.id });
     }
     if (!result) {
-      throw new AppError('TOKEN_EXPIRED', 'This token cannot be refreshed (no refresh token); reconnect.', { connectionId: connection.id });
+      throw new AppError(
+        'TOKEN_EXPIRED',
+        'This token cannot be refreshed (no refresh token); reconnect.',
+        { connectionId: connection.id },
+      );
     }
     const { tokens, grant } = result;
     const refreshedAt = at();
@@ -479,11 +676,25 @@ export function createTokenVault(deps: TokenVaultDeps) {
       const expiresAt = expiresAtFrom(tokens.expiresIn());
       await repo.updateCredential(trx, actor.userId, connection.id, {
         state: 'active',
-        access_token_sealed: seal(deps.keyRing, tokens.access_token, aad(actor.userId, connection.id, 'token.access')),
+        access_token_sealed: seal(
+          deps.keyRing,
+          tokens.access_token,
+          aad(actor.userId, connection.id, 'token.access'),
+        ),
         // Rotated refresh tokens replace the old one (which the provider may already have invalidated).
-        ...(rotated ? { refresh_token_sealed: seal(deps.keyRing, tokens.refresh_token!, aad(actor.userId, connection.id, 'token.refresh')) } : {}),
+        ...(rotated
+          ? {
+              refresh_token_sealed: seal(
+                deps.keyRing,
+                tokens.refresh_token!,
+                aad(actor.userId, connection.id, 'token.refresh'),
+              ),
+            }
+          : {}),
         expires_at: expiresAt,
-        ...(tokens.scope ? { scopes: JSON.stringify(tokens.scope.split(' ').filter(Boolean)) } : {}),
+        ...(tokens.scope
+          ? { scopes: JSON.stringify(tokens.scope.split(' ').filter(Boolean)) }
+          : {}),
         fingerprint: fp,
         token_version: version,
         message: null,
@@ -508,7 +719,12 @@ export function createTokenVault(deps: TokenVaultDeps) {
    * (or just before) it was asked for; an unforced one by any token that is not expiring; one
    * that names the token the provider refused, only by a different token.
    */
-  async function singleFlight(actor: Actor, connection: ProviderConnection, force: boolean, rejectedFingerprint?: string): Promise<repo.CredentialRow> {
+  async function singleFlight(
+    actor: Actor,
+    connection: ProviderConnection,
+    force: boolean,
+    rejectedFingerprint?: string,
+  ): Promise<repo.CredentialRow> {
     const key = `${actor.userId}\u0000${connection.id}\u0000${String(force)}\u0000${rejectedFingerprint ?? ''}`;
     const running = inflight.get(key);
     if (running) return running;
@@ -539,7 +755,16 @@ export function createTokenVault(deps: TokenVaultDeps) {
         if (row.updated_at > startUpdatedAt && row.message?.startsWith('Refresh failed')) {
           throw new AppError('PROVIDER_ERROR', row.message, { connectionId: connection.id });
         }
-        if (await repo.tryAcquireLease(deps.db, actor.userId, connection.id, holder, now(), leaseTtlMs)) {
+        if (
+          await repo.tryAcquireLease(
+            deps.db,
+            actor.userId,
+            connection.id,
+            holder,
+            now(),
+            leaseTtlMs,
+          )
+        ) {
           try {
             // Re-read under the lease: the previous holder may have finished just before we took it.
             const current = await mustFind(actor, connection.id);
@@ -552,9 +777,15 @@ export function createTokenVault(deps: TokenVaultDeps) {
           }
         }
         if (now().getTime() > deadline) {
-          throw new AppError('PROVIDER_UNREACHABLE', 'Timed out waiting for a token refresh in progress.', { connectionId: connection.id });
+          throw new AppError(
+            'PROVIDER_UNREACHABLE',
+            'Timed out waiting for a token refresh in progress.',
+            { connectionId: connection.id },
+          );
         }
-        await sleep(VAULT_LIMITS.leasePollMs + Math.floor(Math.random() * VAULT_LIMITS.leasePollMs));
+        await sleep(
+          VAULT_LIMITS.leasePollMs + Math.floor(Math.random() * VAULT_LIMITS.leasePollMs),
+        );
       }
     })();
     inflight.set(key, promise);
@@ -574,7 +805,9 @@ export function createTokenVault(deps: TokenVaultDeps) {
 
   async function statuses(actor: Actor): Promise<TokenStatus[]> {
     const connections = await deps.connections.listUsable(actor);
-    const rows = new Map((await repo.listCredentials(deps.db, actor.userId)).map((r) => [r.connection_id, r]));
+    const rows = new Map(
+      (await repo.listCredentials(deps.db, actor.userId)).map((r) => [r.connection_id, r]),
+    );
     return connections.map((c) => statusOf(c, rows.get(c.id)));
   }
 
@@ -587,20 +820,32 @@ export function createTokenVault(deps: TokenVaultDeps) {
     const state = stateOf(row);
     if (state === 'expiring' || state === 'expired') {
       if (row.kind === 'static') {
-        if (state === 'expired') throw new AppError('TOKEN_EXPIRED', 'This token has expired; link a new one.', { connectionId });
+        if (state === 'expired')
+          throw new AppError('TOKEN_EXPIRED', 'This token has expired; link a new one.', {
+            connectionId,
+          });
       } else {
         try {
           row = await singleFlight(actor, connection, false);
         } catch (error) {
           // An expiring (not yet expired) token is still usable when the provider is down.
-          if (state === 'expired' || (error instanceof AppError && (error.code === 'TOKEN_REVOKED' || error.code === 'TOKEN_INVALID'))) throw error;
+          if (
+            state === 'expired' ||
+            (error instanceof AppError &&
+              (error.code === 'TOKEN_REVOKED' || error.code === 'TOKEN_INVALID'))
+          )
+            throw error;
         }
       }
     }
     return tokenOf(row);
   }
 
-  async function refresh(actor: Actor, connectionId: string, rejectedFingerprint?: string): Promise<AccessTokenResult & { status: TokenStatus }> {
+  async function refresh(
+    actor: Actor,
+    connectionId: string,
+    rejectedFingerprint?: string,
+  ): Promise<AccessTokenResult & { status: TokenStatus }> {
     const connection = await deps.connections.getForUse(actor, connectionId);
     const row = await singleFlight(actor, connection, true, rejectedFingerprint);
     const refused = refusedFor(row);
@@ -619,10 +864,18 @@ export function createTokenVault(deps: TokenVaultDeps) {
         const server = await servers.get(connection);
         if (server.revocationEndpoint) {
           if (row.refresh_token_sealed) {
-            const refreshToken = open(deps.keyRing, row.refresh_token_sealed, aad(row.user_id, row.connection_id, 'token.refresh'));
-            await oidc.tokenRevocation(server.config, refreshToken, { token_type_hint: 'refresh_token' });
+            const refreshToken = open(
+              deps.keyRing,
+              row.refresh_token_sealed,
+              aad(row.user_id, row.connection_id, 'token.refresh'),
+            );
+            await oidc.tokenRevocation(server.config, refreshToken, {
+              token_type_hint: 'refresh_token',
+            });
           }
-          await oidc.tokenRevocation(server.config, openAccess(row), { token_type_hint: 'access_token' });
+          await oidc.tokenRevocation(server.config, openAccess(row), {
+            token_type_hint: 'access_token',
+          });
           revokedAtProvider = true;
         }
       } catch {
@@ -661,7 +914,19 @@ export function createTokenVault(deps: TokenVaultDeps) {
     };
   }
 
-  return { status, statuses, linkStatic, storeLoginTokens, startOAuth, completeOAuth, getAccessToken, refresh, unlink, tokenForUse, statusOf };
+  return {
+    status,
+    statuses,
+    linkStatic,
+    storeLoginTokens,
+    startOAuth,
+    completeOAuth,
+    getAccessToken,
+    refresh,
+    unlink,
+    tokenForUse,
+    statusOf,
+  };
 }
 
 export type TokenVault = ReturnType<typeof createTokenVault>;

@@ -5,17 +5,27 @@ import type { ProviderConnection } from './provider-connection.ts';
 export const SCIM_ACCEPT = 'application/scim+json, application/json;q=0.9';
 
 export function scimPolicy(connection: ProviderConnection): OutboundPolicy {
-  return { allowedOrigins: [originOf(connection.baseUrl)!], allowPrivateNetwork: connection.allowPrivateNetwork };
+  return {
+    allowedOrigins: [originOf(connection.baseUrl)!],
+    allowPrivateNetwork: connection.allowPrivateNetwork,
+  };
 }
 
 export type Verification =
-  | { ok: true; subject: { id: string | null; userName: string | null } | null; via: 'Me' | 'list' | 'ServiceProviderConfig'; message: string | null }
+  | {
+      ok: true;
+      subject: { id: string | null; userName: string | null } | null;
+      via: 'Me' | 'list' | 'ServiceProviderConfig';
+      message: string | null;
+    }
   | { ok: false; status: number; message: string };
 
 async function readJson(response: Response): Promise<Record<string, unknown> | null> {
   try {
     const body: unknown = await response.json();
-    return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+    return body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -32,13 +42,20 @@ async function readJson(response: Response): Promise<Record<string, unknown> | n
  * A 401 at any step means the provider refuses the token. Network failures throw
  * (PROVIDER_UNREACHABLE / URL_NOT_ALLOWED) so nothing is linked on a guess.
  */
-export async function verifyToken(guardedFetch: GuardedFetch, connection: ProviderConnection, accessToken: string): Promise<Verification> {
+export async function verifyToken(
+  guardedFetch: GuardedFetch,
+  connection: ProviderConnection,
+  accessToken: string,
+): Promise<Verification> {
   const policy = scimPolicy(connection);
   const headers = { authorization: `Bearer ${accessToken}`, accept: SCIM_ACCEPT };
   const refused = (status: number): Verification => ({
     ok: false,
     status,
-    message: status === 401 ? 'The provider refused this token (401).' : `The provider answered ${status}.`,
+    message:
+      status === 401
+        ? 'The provider refused this token (401).'
+        : `The provider answered ${status}.`,
   });
 
   const me = await guardedFetch(`${connection.baseUrl}/Me`, { headers }, policy);
@@ -66,9 +83,19 @@ export async function verifyToken(guardedFetch: GuardedFetch, connection: Provid
   const list = await guardedFetch(`${connection.baseUrl}/Users?count=0`, { headers }, policy);
   await list.body?.cancel();
   if (list.status === 401) return refused(401);
-  if (list.ok) return { ok: true, via: 'list', subject: null, message: 'The provider accepted the token; it does not say whom it belongs to (no /Me).' };
+  if (list.ok)
+    return {
+      ok: true,
+      via: 'list',
+      subject: null,
+      message: 'The provider accepted the token; it does not say whom it belongs to (no /Me).',
+    };
 
-  const spc = await guardedFetch(`${connection.baseUrl}/ServiceProviderConfig`, { headers }, policy);
+  const spc = await guardedFetch(
+    `${connection.baseUrl}/ServiceProviderConfig`,
+    { headers },
+    policy,
+  );
   await spc.body?.cancel();
   if (spc.status === 401) return refused(401);
   if (spc.ok) {
