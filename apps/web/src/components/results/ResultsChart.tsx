@@ -190,9 +190,12 @@ export default function ResultsChart({ rows, paths, defaultPath, complete }: Res
           : ''}
         .{complete ? '' : ' Fetch all pages to chart everything.'}
       </p>
+      {/* The summary is the chart's text alternative; react-chartjs-2 gives each canvas
+          role="img" without a name, so the canvases are hidden from assistive technology. */}
       <div style={{ height: '22rem' }} role="img" aria-label={summary.slice(0, 600)}>
         {kind === 'group' && shape === 'bar' && (
           <Bar
+            aria-hidden="true"
             data={{
               labels: grouped.labels,
               datasets: [{ label: 'Rows', data: grouped.counts, backgroundColor: PALETTE[0] }],
@@ -202,6 +205,7 @@ export default function ResultsChart({ rows, paths, defaultPath, complete }: Res
         )}
         {kind === 'group' && shape === 'doughnut' && (
           <Doughnut
+            aria-hidden="true"
             data={{
               labels: grouped.labels,
               datasets: [
@@ -217,6 +221,7 @@ export default function ResultsChart({ rows, paths, defaultPath, complete }: Res
         )}
         {kind === 'time' && (
           <Bar
+            aria-hidden="true"
             data={{
               labels: overTime.labels,
               datasets: [{ label: 'Rows', data: overTime.counts, backgroundColor: PALETTE[1] }],
