@@ -43,7 +43,7 @@ import { savedQueriesRoutes } from './modules/saved-queries/saved-queries.routes
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { connectionsRoutes } from './modules/connections/connections.routes.ts';
 import { registerCsrf } from './plugins/csrf.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { registerErrorHandling, toErrorReply } from './plugins/errors.ts';
 import { LOG_REDACT_PATHS, requestSerializer } from './plugins/logging.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
@@ -99,6 +99,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     bodyLimit: 1_048_576,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // The router's own refusals (bad percent-encoding, over-long path parameter) would otherwise
+    // answer Fastify's body, echoing the path; route them through the one error shape.
+    frameworkErrors: (error, request, reply) => toErrorReply(error, request, reply),
     ...(config.tls
       ? {
           https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
