@@ -38,7 +38,7 @@ export async function connectOAuth(
   await page.waitForURL(/\/tokens\?tokenLinked=/);
   await expect(
     page.getByRole('region', { name: connection }).getByTestId('token-state'),
-  ).toHaveText(/valid/i);
+  ).toHaveText(/^(Valid|Expiring)/i);
 }
 
 /** The Query page, with the given connection chosen and its options loaded. */
