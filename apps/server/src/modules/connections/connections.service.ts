@@ -58,7 +58,18 @@ export async function assertConnectionAccess(
   connectionId: string,
 ): Promise<ConnectionRow> {
   const row = await findConnection(db, connectionId);
-  if (!row || !isGranted(row, actor)) throw notFound();
+  if (!row) throw notFound();
+  if (!isGranted(row, actor)) {
+    // Same 404 as a missing id (existence stays hidden), but it is a denial: audit it.
+    await recordAudit(db, {
+      action: 'permission.denied',
+      actor,
+      connectionId: row.id,
+      outcome: { status: 404, error: { code: 'NOT_FOUND', message: 'Connection not granted.' } },
+      details: { permission: 'connection:grant', reason: 'connection not granted to the caller' },
+    });
+    throw notFound();
+  }
   return row;
 }
 
