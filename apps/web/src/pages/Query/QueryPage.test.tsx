@@ -220,4 +220,22 @@ describe('QueryPage', { timeout: 20_000 }, () => {
     );
     expect(screen.getByLabelText('Predefined query')).toBeInTheDocument();
   });
+
+  it('asks for a required preset parameter before sending, then sends the preset', async () => {
+    user = demoUser({ role: 'viewer', permissions: ['query:run', 'token:own', 'history:own'] });
+    api();
+    const ui = userEvent.setup();
+    renderWithApp(<QueryPage />, { route: '/' });
+    await ui.selectOptions(await screen.findByLabelText('Predefined query'), 'users-in-department');
+    await ui.click(screen.getByRole('button', { name: /Run/ }));
+    expect(await screen.findByText('Enter "Department".')).toBeInTheDocument();
+    expect(server.calls('/api/scim-query')).toHaveLength(0);
+    await ui.type(screen.getByLabelText(/Department/), 'Sales');
+    await ui.click(screen.getByRole('button', { name: /Run/ }));
+    await waitFor(() => expect(server.calls('/api/scim-query')).toHaveLength(1));
+    expect(server.calls('/api/scim-query')[0]!.body).toMatchObject({
+      preset: { id: 'users-in-department', params: { department: 'Sales' } },
+    });
+    expect(server.calls('/api/scim-query')[0]!.body).not.toHaveProperty('filter');
+  });
 });

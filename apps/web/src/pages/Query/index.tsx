@@ -59,13 +59,13 @@ function FilterError({
 }) {
   const pos = position !== undefined && position >= 0 ? Math.min(position, text.length) : undefined;
   return (
-    <div id={id} className="text-danger small mt-1" role="alert">
+    <div id={id} className="text-danger-emphasis small mt-1" role="alert">
       <div>
         {message}
         {pos !== undefined && !/position/i.test(message) && <> (at character {pos + 1})</>}
       </div>
       {pos !== undefined && text.length <= 400 && !text.includes('\n') && (
-        <pre className="mb-0 text-danger" aria-hidden="true" data-testid="filter-error-caret">
+        <pre className="mb-0 text-danger-emphasis" aria-hidden="true" data-testid="filter-error-caret">
           {text}
           {'\n'}
           {' '.repeat(pos)}^
@@ -168,11 +168,31 @@ export default function QueryPage() {
   );
 
   // When a link opened the raw view, show it in the builder as well where possible.
-  const built = useMemo(
-    () =>
-      toInput(form, byName, { freeFilter, maxPageSize: options?.capabilities.maxPageSize ?? null }),
-    [form, byName, freeFilter, options],
-  );
+  const built = useMemo(() => {
+    const result = toInput(form, byName, {
+      freeFilter,
+      maxPageSize: options?.capabilities.maxPageSize ?? null,
+    });
+    // Required preset parameters are checked here too, so nothing is sent without them.
+    const preset =
+      (freeFilter ? form.mode : 'preset') === 'preset'
+        ? options?.presets.find((p) => p.id === form.presetId)
+        : undefined;
+    const missing =
+      preset?.parameters.filter((p) => p.required && !form.presetParams[p.name]?.trim()) ?? [];
+    if (missing.length === 0) return result;
+    return {
+      ...result,
+      input: null,
+      problems: [
+        ...result.problems,
+        ...missing.map((p) => ({
+          field: `preset.params.${p.name}`,
+          message: `Enter "${p.label}".`,
+        })),
+      ],
+    };
+  }, [form, byName, freeFilter, options]);
   const warnings = useMemo(
     () => (built.input && options ? capabilityWarnings(built.input, options) : []),
     [built.input, options],
@@ -206,8 +226,10 @@ export default function QueryPage() {
     runner.clearPreview();
   };
 
+  // Run stays enabled while something is missing: pressing it shows what to fix. Only a
+  // filter text that does not parse disables it (the error is shown under the editor).
   const canRun =
-    Boolean(built.input) &&
+    !(freeFilter && form.mode === 'raw' && built.problems.some((p) => p.field === 'filter')) &&
     state.phase !== 'generating' &&
     state.phase !== 'sending' &&
     state.phase !== 'fetching-all';
@@ -234,7 +256,11 @@ export default function QueryPage() {
   const builderText_ = form.mode === 'builder' ? builderText(form.builder, byName) : '';
   // Problems not already shown next to their field (builder rules, page size, filter text).
   const shownProblems = showProblems
-    ? built.problems.filter((p) => !['filter', 'builder', 'count'].includes(p.field))
+    ? built.problems.filter(
+        (p) =>
+          !['filter', 'builder', 'count'].includes(p.field) &&
+          !p.field.startsWith('preset.params.'),
+      )
     : [];
 
   return (
@@ -418,9 +444,12 @@ export default function QueryPage() {
                         }))
                       }
                       fieldError={
-                        serverError?.field?.includes('preset')
+                        (showProblems
+                          ? built.problems.find((p) => p.field.startsWith('preset.params.'))
+                          : null) ??
+                        (serverError?.field?.includes('preset')
                           ? { field: serverError.field, message: serverError.message }
-                          : null
+                          : null)
                       }
                     />
                   )}

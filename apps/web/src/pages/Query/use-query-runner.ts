@@ -247,6 +247,7 @@ export function useQueryRunner() {
           generated,
           phase: cancelled ? 'idle' : 'error',
           error: cancelled ? null : providerError(e),
+          notice: cancelled ? 'Cancelled before the provider answered.' : null,
         });
       }
     },
