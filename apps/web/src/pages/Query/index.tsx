@@ -65,7 +65,11 @@ function FilterError({
         {pos !== undefined && !/position/i.test(message) && <> (at character {pos + 1})</>}
       </div>
       {pos !== undefined && text.length <= 400 && !text.includes('\n') && (
-        <pre className="mb-0 text-danger-emphasis" aria-hidden="true" data-testid="filter-error-caret">
+        <pre
+          className="mb-0 text-danger-emphasis"
+          aria-hidden="true"
+          data-testid="filter-error-caret"
+        >
           {text}
           {'\n'}
           {' '.repeat(pos)}^

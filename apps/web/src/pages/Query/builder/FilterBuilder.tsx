@@ -247,6 +247,14 @@ export default function FilterBuilder({
           { name: 'and', value: 'and', label: 'All of (AND)' },
           { name: 'or', value: 'or', label: 'Any of (OR)' },
         ]}
+        // New conditions start on the attribute people filter by most, not on `id`.
+        getDefaultField={() =>
+          (ctx.byName.has('userName')
+            ? 'userName'
+            : ctx.byName.has('displayName')
+              ? 'displayName'
+              : fields[0]?.name) ?? ''
+        }
         showNotToggle
         addRuleToNewGroups
         resetOnFieldChange
