@@ -116,6 +116,13 @@ export function safeReturnTo(value: unknown, publicUrl: string): string {
       field: 'query.returnTo',
     });
   }
+  // Dot segments can collapse to a protocol-relative path ("/.//evil" → "//evil"), which a
+  // browser would follow off the site: refuse what the normalised form would make external.
+  if (resolved.pathname.startsWith('//')) {
+    throw new AppError('VALIDATION_FAILED', 'returnTo must be a relative path on this site', {
+      field: 'query.returnTo',
+    });
+  }
   return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }
 
