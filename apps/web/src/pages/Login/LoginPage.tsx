@@ -5,7 +5,7 @@ import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-route
 import { authKeys, fetchProviders, oidcStartUrl, safeReturnTo } from '../../api/auth';
 import { toApiError, type ApiError } from '../../api/http';
 import { useSession } from '../../auth/session';
-import { usePageTitle } from '../../components/use-page-title';
+import { setTitleSuffix, usePageTitle } from '../../components/use-page-title';
 import { useBranding } from '../../theme/use-branding';
 
 /** Messages for `?error=CODE` set by the SSO callback. */
@@ -41,6 +41,8 @@ export function loginErrorMessage(error: ApiError): string {
 export default function LoginPage() {
   usePageTitle('Sign in');
   const branding = useBranding();
+  // The signed-in shell (Layout) does this too; the sign-in page is outside it.
+  useEffect(() => setTitleSuffix(branding.name), [branding.name]);
   const session = useSession();
   const navigate = useNavigate();
   const location = useLocation();
