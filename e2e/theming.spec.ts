@@ -24,7 +24,7 @@ test('dark mode and branding persist across reloads', async ({ page, stack, newB
 
   // Branding.
   await mainNav(page).getByRole('button', { name: 'Admin', exact: true }).click();
-  await page.getByRole('link', { name: 'Branding' }).click();
+  await mainNav(page).getByRole('link', { name: 'Branding' }).click();
   await expect(page.getByRole('heading', { name: 'Branding', level: 1 })).toBeVisible();
   await page.getByLabel('Organisation name').fill('Acme Identity');
   await page.getByLabel('Primary colour', { exact: true }).fill('#7b2cbf');
@@ -54,17 +54,17 @@ test('dark mode and branding persist across reloads', async ({ page, stack, newB
 
   // The admin pages (axe in light and dark, screenshots with the default branding later).
   await mainNav(page).getByRole('button', { name: 'Admin', exact: true }).click();
-  await page.getByRole('link', { name: 'Connections' }).click();
+  await mainNav(page).getByRole('link', { name: 'Connections' }).click();
   await expect(page.getByRole('heading', { name: 'Connections', level: 1 })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Edit Sandbox (OAuth)' })).toBeVisible();
   await checkPage(page, 'admin-connections');
   await mainNav(page).getByRole('button', { name: 'Admin', exact: true }).click();
-  await page.getByRole('link', { name: 'Users and roles' }).click();
+  await mainNav(page).getByRole('link', { name: 'Users and roles' }).click();
   await expect(page.getByRole('heading', { name: 'Users and roles', level: 1 })).toBeVisible();
   await expect(page.getByText('operator').first()).toBeVisible();
   await checkPage(page, 'admin-users');
   await mainNav(page).getByRole('button', { name: 'Admin', exact: true }).click();
-  await page.getByRole('link', { name: 'Branding' }).click();
+  await mainNav(page).getByRole('link', { name: 'Branding' }).click();
   await expect(page.getByLabel('Organisation name')).toHaveValue('Acme Identity');
   await checkPage(page, 'admin-branding');
 
