@@ -101,7 +101,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     requestIdHeader: false,
     // The router's own refusals (bad percent-encoding, over-long path parameter) would otherwise
     // answer Fastify's body, echoing the path; route them through the one error shape.
-    frameworkErrors: (error, request, reply) => toErrorReply(error, request, reply),
+    // These answers skip every hook (helmet included), so they carry a minimal set themselves.
+    frameworkErrors: (error, request, reply) =>
+      toErrorReply(
+        error,
+        request,
+        reply.headers({
+          'x-content-type-options': 'nosniff',
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'no-referrer',
+          'cache-control': 'no-store',
+          'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        }),
+      ),
     ...(config.tls
       ? {
           https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
