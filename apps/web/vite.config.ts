@@ -21,6 +21,9 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
+    // Component tests talk to a real local HTTP server while every package's suite shares
+    // two cores: a slow run must not fail on the 5 s default.
+    testTimeout: 30_000,
     css: false,
   },
 });

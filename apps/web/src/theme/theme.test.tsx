@@ -70,10 +70,10 @@ describe('colour mode', () => {
     const setSystemDark = installColorScheme(true);
     renderWithApp(<ThemeSwitch />);
     expect(await screen.findByText('system/dark')).toBeInTheDocument();
-    expect(mode()).toBe('dark');
+    await waitFor(() => expect(mode()).toBe('dark'));
     setSystemDark(false);
     expect(screen.getByText('system/light')).toBeInTheDocument();
-    expect(mode()).toBe('light');
+    await waitFor(() => expect(mode()).toBe('light'));
   });
 
   it('applies the user’s saved preference and remembers a change on the server, not in storage', async () => {
@@ -82,7 +82,7 @@ describe('colour mode', () => {
     renderWithApp(<ThemeSwitch />);
     expect(await screen.findByText('light/light')).toBeInTheDocument();
     await userEvent.setup().click(screen.getByRole('button', { name: 'Dark' }));
-    expect(mode()).toBe('dark');
+    await waitFor(() => expect(mode()).toBe('dark'));
     await waitFor(() => expect(savedTheme).toBe('dark'));
     expect(server.calls('/api/me/preferences').at(-1)!.headers['x-csrf-token']).toBe('c');
     expect(localStorage.length).toBe(0);
@@ -95,7 +95,7 @@ describe('colour mode', () => {
     renderWithApp(<ThemeSwitch />);
     expect(await screen.findByText('dark/dark')).toBeInTheDocument();
     setSystemDark(false);
-    expect(mode()).toBe('dark');
+    await waitFor(() => expect(mode()).toBe('dark'));
   });
 });
 

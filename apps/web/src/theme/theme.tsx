@@ -7,6 +7,7 @@ import {
   useCallback,
   useContext,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useState,
   type ReactNode,
@@ -68,7 +69,8 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
   const preference = override && override.userId === userId ? override.preference : saved;
   const effective: EffectiveTheme = preference === 'system' ? system : preference;
 
-  useEffect(() => {
+  // Before paint, so a change of mode never shows one frame in the old colours.
+  useLayoutEffect(() => {
     document.documentElement.setAttribute('data-bs-theme', effective);
   }, [effective]);
 

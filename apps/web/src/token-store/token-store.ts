@@ -166,7 +166,10 @@ export function getToken(connectionId: string): Promise<AccessToken | null> {
         return null;
       },
     )
-    .finally(() => pendingGets.delete(connectionId));
+    .finally(() => {
+      // A logout in between may have let a newer request take this slot.
+      if (pendingGets.get(connectionId) === request) pendingGets.delete(connectionId);
+    });
   pendingGets.set(connectionId, request);
   return request;
 }
@@ -204,7 +207,9 @@ export function refreshToken(connectionId: string): Promise<AccessToken> {
         throw error;
       },
     )
-    .finally(() => pendingRefreshes.delete(connectionId));
+    .finally(() => {
+      if (pendingRefreshes.get(connectionId) === request) pendingRefreshes.delete(connectionId);
+    });
   pendingRefreshes.set(connectionId, request);
   return request;
 }
