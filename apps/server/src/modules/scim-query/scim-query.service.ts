@@ -14,6 +14,7 @@ import {
   type ResourceTypeDefinition,
   type SchemaModel,
   type ScimQuery,
+  type VendorProfile,
 } from '@scim-console/scim';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.ts';
@@ -372,7 +373,22 @@ export function createScimQueryService(deps: ScimQueryDeps) {
     }
 
     // ---- lint (schema + vendor): errors refuse, warnings travel with the answer
-    const diagnostics: FilterDiagnostic[] = lintQuery(query, { schema, vendor, method });
+    // Paging support is what the provider's own ServiceProviderConfig states; the vendor
+    // profile only fills in what discovery did not say (capabilitiesFrom).
+    const lintVendor: VendorProfile = {
+      ...vendor,
+      paging: {
+        ...vendor.paging,
+        index: capabilities.indexPaging,
+        cursor: capabilities.cursorPaging,
+        maxPageSize: capabilities.maxPageSize,
+      },
+    };
+    const diagnostics: FilterDiagnostic[] = lintQuery(query, {
+      schema,
+      vendor: lintVendor,
+      method,
+    });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       const first = errors[0]!;

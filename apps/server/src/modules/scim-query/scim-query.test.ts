@@ -254,6 +254,16 @@ forEachDatabase((database) => {
       expect(forced.method).toBe('POST');
     });
 
+    it('follows the paging the provider advertises, not only its vendor profile', async () => {
+      // The sandbox's ServiceProviderConfig declares RFC 9865 cursor paging; the generic
+      // profile does not, so a warning here would come from the profile alone.
+      const r = await generate(operator, { filter: 'active eq true', cursor: '', count: 50 });
+      expect(r.statusCode).toBe(200);
+      const generated = r.json() as Generated;
+      expect(generated.params).toMatchObject({ cursor: '', count: '50' });
+      expect(generated.warnings.map((w) => w.message).join(' ')).not.toMatch(/cursor/i);
+    });
+
     it('reports errors with the field or position at fault', async () => {
       const bad = await generate(operator, { filter: 'userName eq "a" and (' });
       expect(bad.statusCode).toBe(400);
