@@ -40,6 +40,7 @@ export function createDatabase(config: DatabaseConfig): DatabaseHandle {
     };
   }
   const pool = new pg.Pool({
+    Client: QuietClient,
     connectionString: config.url,
     max: 10,
     connectionTimeoutMillis: 5000,
@@ -56,6 +57,19 @@ export function createDatabase(config: DatabaseConfig): DatabaseHandle {
       await sql`select 1`.execute(db);
     },
   };
+}
+
+/**
+ * A client that never emits an unhandled 'error'. pg-pool listens for errors only on idle
+ * clients; a client whose connection the server refuses at start-up (a database not accepting
+ * connections) can still emit ECONNRESET / "Connection terminated unexpectedly" afterwards with
+ * no listener, which would crash the process. Query errors still reach their callers.
+ */
+class QuietClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => {});
+  }
 }
 
 function quoteIdent(name: string): string {
