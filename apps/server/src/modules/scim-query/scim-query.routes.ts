@@ -81,6 +81,7 @@ export const scimQueryRoutes: FastifyPluginAsyncZod = async (app) => {
     connections: connectionsPortFor(app),
     discovery: discoveryFor(app),
     now: app.now,
+    redactFilterValues: app.config.auditRedactFilterValues,
   });
 
   app.post(

@@ -20,6 +20,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { AppError } from '../../lib/errors.ts';
+import { redactFilterValues } from '../audit/audit.redact.ts';
 import { recordAudit, recordPermissionDenied } from '../audit/audit.service.ts';
 import type { Discovery } from '../query-options/discovery.service.ts';
 import type { ConnectionsPort } from '../token-vault/token-vault.service.ts';
@@ -72,9 +73,29 @@ export interface ScimQueryDeps {
   connections: ConnectionsPort;
   discovery: Discovery;
   now: () => Date;
+  /** AUDIT_REDACT_FILTER_VALUES: the stored query record keeps no filter literals either. */
+  redactFilterValues: boolean;
 }
 
 const CURSOR_SHAPE = /^[A-Za-z0-9\-._~]*$/; // RFC 9865: RFC 3986 unreserved characters only
+
+/**
+ * What the `queries` row keeps of the generated request. With filter redaction on, the
+ * filter's literals are replaced wherever the filter appears (params, body, text), so the
+ * query record holds no more personal data than the audit trail.
+ */
+function storedRequestParts(
+  result: { params: Record<string, string>; body: object | null; filter: string | null },
+  redact: boolean,
+): { params: Record<string, string>; body: object | null; filter: string | null } {
+  if (!redact || result.filter === null) return result;
+  const filter = redactFilterValues(result.filter);
+  return {
+    params: 'filter' in result.params ? { ...result.params, filter } : result.params,
+    body: result.body && 'filter' in result.body ? { ...result.body, filter } : result.body,
+    filter,
+  };
+}
 
 function invalidPath(message: string, field: string): AppError {
   return new AppError('INVALID_PATH', message, { field, scimType: 'invalidPath' });
@@ -473,9 +494,7 @@ export function createScimQueryService(deps: ScimQueryDeps) {
           request: JSON.stringify({
             method: request.method,
             path: request.path,
-            params: result.params,
-            body: result.body,
-            filter: result.filter,
+            ...storedRequestParts(result, deps.redactFilterValues),
             source,
             presetId,
           }),

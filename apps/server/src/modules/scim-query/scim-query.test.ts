@@ -13,6 +13,7 @@ import {
   type SandboxConnections,
   type TestSandbox,
 } from '../token-vault/sandbox.test-support.ts';
+import { configureAudit } from '../audit/audit.service.ts';
 import { RULE_OPERATORS } from './condition-tree.ts';
 import { PRESETS } from './presets.ts';
 
@@ -497,5 +498,62 @@ forEachDatabase((database) => {
         expect(log.filter((r) => r.subject === subjectOf.get(account)).length, account).toBe(5);
       }
     });
+  });
+});
+
+describe('AUDIT_REDACT_FILTER_VALUES and the stored query record', () => {
+  let sandbox: TestSandbox;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    app = await buildTestApp({ env: { AUDIT_REDACT_FILTER_VALUES: 'true' } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+    configureAudit({ redactFilterValues: false });
+  });
+
+  it('keeps no filter literal in the queries table or the trail, yet the request sent is exact', async () => {
+    const admin = await login(app, 'admin');
+    const ids = await createSandboxConnections(app, sandbox, admin.user.id);
+    const operator = await login(app, 'operator');
+    const linked = await operator.inject({
+      method: 'PUT',
+      url: '/api/token',
+      payload: { connectionId: ids.static, token: sandbox.staticTokens.operator },
+    });
+    expect(linked.statusCode, linked.body).toBe(200);
+
+    const secret = 'Kowalczyk-Szymborska';
+    const r = await operator.inject({
+      method: 'POST',
+      url: '/api/scim-query',
+      payload: {
+        connectionId: ids.static,
+        resourceType: 'User',
+        filter: `name.familyName eq "${secret}"`,
+        method: 'GET',
+      },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const generated = r.json() as Generated;
+    expect(generated.filter).toBe(`name.familyName eq "${secret}"`);
+    const outcome = await operator.inject({
+      method: 'POST',
+      url: `/api/logs/${generated.queryId}/outcome`,
+      payload: { status: 200, resultCount: 0, durationMs: 12 },
+    });
+    expect(outcome.statusCode, outcome.body).toBe(204);
+
+    const stored = await app.db.selectFrom('queries').select('request').execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.request).not.toContain(secret);
+    expect(JSON.parse(stored[0]!.request).filter).toBe('name.familyName eq "…"');
+    const trail = await operator.inject({ method: 'GET', url: '/api/logs' });
+    expect(trail.statusCode).toBe(200);
+    expect(trail.body).toContain('query.outcome');
+    expect(trail.body).not.toContain(secret);
   });
 });
