@@ -107,7 +107,9 @@ test('operator: OAuth connect, nested visual filter, paging, fetch all, chart, C
   await expect(table.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(firstUser!);
 
   // Fetch all pages.
-  await results(page).getByRole('button', { name: /Fetch all pages/ }).click();
+  await results(page)
+    .getByRole('button', { name: /Fetch all pages/ })
+    .click();
   await expect(results(page).getByText(`All ${total} rows loaded in`)).toBeVisible();
   await expect(results(page).getByText(`${total} of ${total}`)).toBeVisible();
   await expectNothingLoading(page);

@@ -30,7 +30,9 @@ test('429, 500, malformed JSON and CORS refusals are explained and nothing stays
   // 429 with Retry-After: the wait is shown, then the query succeeds.
   await stack.fault({ kind: '429', count: 1, retryAfter: 3, paths: '/Users' });
   await runQuery(page);
-  const waiting = results(page).getByRole('status').filter({ hasText: /rate limiting/ });
+  const waiting = results(page)
+    .getByRole('status')
+    .filter({ hasText: /rate limiting/ });
   await expect(waiting).toContainText(/Retrying in \d s/);
   await expect(summary).toBeVisible({ timeout: 15_000 });
   await expect(waiting).toHaveCount(0);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Journey 7: an admin chooses dark mode and sets the organisation's branding (name and
  * primary colour); both survive reloads, and the branding reaches the sign-in page and
@@ -52,7 +53,7 @@ test('dark mode and branding persist across reloads', async ({ page, stack, newB
   await page.getByRole('button', { name: 'Follow system' }).click();
   await expect(page.getByRole('button', { name: /Colour mode: Follow system/ })).toBeVisible();
 
-  // The admin pages (axe in light and dark, screenshots with the default branding later).
+  // The admin pages, axe-checked in light and dark (screenshots show the new branding).
   await mainNav(page).getByRole('button', { name: 'Admin', exact: true }).click();
   await mainNav(page).getByRole('link', { name: 'Connections' }).click();
   await expect(page.getByRole('heading', { name: 'Connections', level: 1 })).toBeVisible();

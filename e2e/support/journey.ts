@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Steps shared by the journeys, written the way a user acts: by role and label.
  */
@@ -121,7 +122,8 @@ export async function readableStorage(page: Page): Promise<string> {
 /** No SCIM token (the recorded ones, or anything JWT-shaped) in storage readable by script. */
 export async function expectNoTokenInStorage(page: Page, tokens: string[]): Promise<void> {
   const dump = await readableStorage(page);
-  for (const token of tokens) expect(dump, 'a SCIM access token in browser storage').not.toContain(token);
+  for (const token of tokens)
+    expect(dump, 'a SCIM access token in browser storage').not.toContain(token);
   expect(dump, 'a JWT in browser storage').not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
   const parsed = JSON.parse(dump) as { cookie: string };
   // The session cookie is HttpOnly: script sees no cookie at all.

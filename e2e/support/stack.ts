@@ -57,7 +57,9 @@ export function freePort(): Promise<number> {
     srv.once('error', fail);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+      );
     });
   });
 }
@@ -65,7 +67,8 @@ export function freePort(): Promise<number> {
 async function waitReady(origin: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited (${child.exitCode}):\n${output()}`);
     try {
       const res = await fetch(`${origin}/readyz`);
       // The demo connections are seeded after buildApp and before listen, so ready = seeded.
@@ -95,31 +98,39 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env: {},
   });
   let out = '';
-  const child = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'apps/server/src/main.ts')], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      SCIM_CONSOLE_PROFILE: 'demo',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: origin,
-      SQLITE_PATH: join(dir, 'scim-console.db'),
-      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-      ENCRYPTION_ACTIVE_KEY: 'k1',
-      TOKEN_FINGERPRINT_KEY: Buffer.alloc(32, 9).toString('base64'),
-      DEMO_PASSWORD: PASSWORD,
-      WEB_DIST: join(ROOT, 'apps/web/dist'),
-      SANDBOX_URL: sandbox.url,
-      SANDBOX_CLIENT_SECRET: 'e2e-client-secret',
-      LOG_LEVEL: 'warn',
-      // Journeys sign in many times from one address.
-      RATE_LIMIT_MAX: '100000',
-      LOGIN_RATE_LIMIT_MAX: '1000',
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+      join(ROOT, 'apps/server/src/main.ts'),
+    ],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SCIM_CONSOLE_PROFILE: 'demo',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_URL: origin,
+        SQLITE_PATH: join(dir, 'scim-console.db'),
+        ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+        ENCRYPTION_ACTIVE_KEY: 'k1',
+        TOKEN_FINGERPRINT_KEY: Buffer.alloc(32, 9).toString('base64'),
+        DEMO_PASSWORD: PASSWORD,
+        WEB_DIST: join(ROOT, 'apps/web/dist'),
+        SANDBOX_URL: sandbox.url,
+        SANDBOX_CLIENT_SECRET: 'e2e-client-secret',
+        LOG_LEVEL: 'warn',
+        // Journeys sign in many times from one address.
+        RATE_LIMIT_MAX: '100000',
+        LOGIN_RATE_LIMIT_MAX: '1000',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const output = () => out;
@@ -147,7 +158,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...init,
       headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
-    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status} ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status} ${await res.text()}`);
     return res;
   };
 
