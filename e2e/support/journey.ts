@@ -155,7 +155,7 @@ export async function checkPage(page: Page, name: string | null): Promise<void> 
     expect(bad, `axe on ${name ?? page.url()} (${scheme})`).toEqual([]);
     if (name) {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`) });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
