@@ -75,6 +75,21 @@ forEachDatabase((database) => {
       expect(me.json().error.code).toBe('UNAUTHENTICATED');
     });
 
+    it('answers the public session probe with 200 whether or not anyone is signed in', async () => {
+      const anonymous = await app.inject({ method: 'GET', url: '/api/auth/session' });
+      expect(anonymous.statusCode).toBe(200);
+      expect(anonymous.json()).toEqual({ user: null, csrfToken: null, state: 'none' });
+      const session = await login(app, 'auditor');
+      const signedIn = await session.inject({ method: 'GET', url: '/api/auth/session' });
+      expect(signedIn.statusCode).toBe(200);
+      expect(signedIn.headers['cache-control']).toBe('no-store');
+      expect(signedIn.json()).toMatchObject({
+        user: { username: 'auditor', role: 'auditor' },
+        csrfToken: session.csrfToken,
+        state: 'active',
+      });
+    });
+
     it('sets an HttpOnly, SameSite=Strict cookie (no Secure on http loopback) and rotates the id at login', async () => {
       const first = await app.inject({
         method: 'POST',
@@ -218,6 +233,14 @@ forEachDatabase((database) => {
       const res = await session.inject({ url: '/api/auth/me' });
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('SESSION_EXPIRED');
+    });
+
+    it('tells the session probe that a session expired, without a 4xx', async () => {
+      const session = await login(app, 'viewer');
+      clock.advance(10 * 60_000 + 1);
+      const probe = await session.inject({ url: '/api/auth/session' });
+      expect(probe.statusCode).toBe(200);
+      expect(probe.json()).toEqual({ user: null, csrfToken: null, state: 'expired' });
     });
 
     it('ends an active session at the absolute timeout', async () => {

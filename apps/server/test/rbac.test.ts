@@ -66,6 +66,7 @@ describe('route declarations', () => {
         'POST /api/auth/login': 'public',
         'POST /api/auth/logout': 'authenticated',
         'GET /api/auth/me': 'authenticated',
+        'GET /api/auth/session': 'public',
         'PUT /api/me/preferences': 'authenticated',
         'GET /api/auth/oidc/start': 'public',
         'GET /api/auth/oidc/callback': 'public',
@@ -92,6 +93,7 @@ describe('route declarations', () => {
           'GET /api/auth/oidc/callback',
           'GET /api/auth/oidc/start',
           'GET /api/auth/providers',
+          'GET /api/auth/session',
           'GET /api/settings/branding',
           'POST /api/auth/login',
         ]
@@ -174,6 +176,7 @@ describe('route × role (platform routes)', () => {
   it('public routes answer everyone', async () => {
     for (const url of [
       '/api/auth/providers',
+      '/api/auth/session',
       '/api/settings/branding',
       '/healthz',
       '/readyz',

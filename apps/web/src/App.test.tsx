@@ -62,7 +62,11 @@ beforeAll(async () => {
       signedIn = null;
       return { status: 204 };
     }
-    if (!signedIn) return { status: 401, body: apiError('UNAUTHENTICATED', 'Sign in first.') };
+    if (!signedIn) {
+      if (route === 'GET /api/auth/session')
+        return { body: { user: null, csrfToken: null, state: 'none' } };
+      return { status: 401, body: apiError('UNAUTHENTICATED', 'Sign in first.') };
+    }
     const user = demoUser({
       username: signedIn,
       role: signedIn,
@@ -70,7 +74,8 @@ beforeAll(async () => {
     });
     switch (route) {
       case 'GET /api/auth/me':
-        return { body: { user, csrfToken: 'csrf' } };
+      case 'GET /api/auth/session':
+        return { body: { user, csrfToken: 'csrf', state: 'active' } };
       case 'GET /api/connections':
         return { body: { connections: [connection] } };
       case 'GET /api/token/status':

@@ -1,5 +1,5 @@
 import { http } from './http';
-import type { AuthProviders, SessionInfo, ThemePreference, User } from './types';
+import type { AuthProviders, SessionInfo, SessionProbe, ThemePreference, User } from './types';
 
 export const authKeys = {
   all: ['auth'] as const,
@@ -11,8 +11,8 @@ export async function fetchProviders(): Promise<AuthProviders> {
   return (await http.get<AuthProviders>('/api/auth/providers')).data;
 }
 
-export async function fetchMe(): Promise<SessionInfo> {
-  return (await http.get<SessionInfo>('/api/auth/me')).data;
+export async function fetchSession(): Promise<SessionProbe> {
+  return (await http.get<SessionProbe>('/api/auth/session')).data;
 }
 
 export async function login(username: string, password: string): Promise<SessionInfo> {

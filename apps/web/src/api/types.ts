@@ -33,6 +33,13 @@ export interface SessionInfo {
   csrfToken: string;
 }
 
+/** GET /api/auth/session: always 200, so a first visit logs no error in the console. */
+export interface SessionProbe {
+  user: User | null;
+  csrfToken: string | null;
+  state: 'active' | 'expired' | 'none';
+}
+
 export interface AuthProviders {
   local: boolean;
   oidc: { enabled: boolean; label: string };

@@ -78,26 +78,31 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    authApi.fetchMe().then(
-      ({ user, csrfToken }) => {
+    authApi.fetchSession().then(
+      ({ user, csrfToken, state }) => {
         if (cancelled) return;
-        setCsrfToken(csrfToken);
-        setState({ status: 'authenticated', user, csrfToken, reason: 'none', error: null });
+        if (user && csrfToken) {
+          setCsrfToken(csrfToken);
+          setState({ status: 'authenticated', user, csrfToken, reason: 'none', error: null });
+          return;
+        }
+        setState({
+          status: 'anonymous',
+          user: null,
+          csrfToken: null,
+          reason: state === 'expired' ? 'expired' : 'none',
+          error: null,
+        });
       },
       (e: unknown) => {
         if (cancelled) return;
-        const error = toApiError(e);
-        if (error.status === 401) {
-          setState({
-            status: 'anonymous',
-            user: null,
-            csrfToken: null,
-            reason: error.code === 'SESSION_EXPIRED' ? 'expired' : 'none',
-            error: null,
-          });
-        } else {
-          setState({ status: 'error', user: null, csrfToken: null, reason: 'none', error });
-        }
+        setState({
+          status: 'error',
+          user: null,
+          csrfToken: null,
+          reason: 'none',
+          error: toApiError(e),
+        });
       },
     );
     return () => {

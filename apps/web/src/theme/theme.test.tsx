@@ -50,8 +50,14 @@ afterAll(() => server.close());
 beforeEach(() => {
   savedTheme = 'system';
   server.handle((req) => {
-    if (req.path === '/api/auth/me') {
-      return { body: { user: demoUser({ preferences: { theme: savedTheme } }), csrfToken: 'c' } };
+    if (req.path === '/api/auth/me' || req.path === '/api/auth/session') {
+      return {
+        body: {
+          user: demoUser({ preferences: { theme: savedTheme } }),
+          csrfToken: 'c',
+          state: 'active',
+        },
+      };
     }
     if (req.path === '/api/me/preferences' && req.method === 'PUT') {
       savedTheme = (req.body as { theme: string }).theme;

@@ -14,7 +14,13 @@ import {
 } from '../../plugins/session.ts';
 import { findUserById, toUserDto } from '../users/users.repository.ts';
 import { userSchema } from '../users/users.schemas.ts';
-import { loginBody, preferencesBody, providersResponse, sessionResponse } from './auth.schemas.ts';
+import {
+  loginBody,
+  preferencesBody,
+  providersResponse,
+  sessionProbeResponse,
+  sessionResponse,
+} from './auth.schemas.ts';
 import { loginLocal, logout, type AuthDeps } from './auth.service.ts';
 
 /** Origins allowed to POST the login form: the public URL, plus Vite's dev server in demo. */
@@ -106,6 +112,32 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!user) throw new AppError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
       reply.header('cache-control', 'no-store');
       return { user: toUserDto(user), csrfToken: request.session!.csrfToken };
+    },
+  );
+
+  // Browsers log every 4xx as a console error, so the app's start-up check must not be
+  // one: this probe answers 200 with `user: null` for anonymous and expired sessions.
+  app.get(
+    '/api/auth/session',
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['auth'], response: { 200: sessionProbeResponse } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const user = request.actor ? await findUserById(app.db, request.actor.userId) : undefined;
+      if (!user || !request.session) {
+        return {
+          user: null,
+          csrfToken: null,
+          state: request.sessionState === 'expired' ? ('expired' as const) : ('none' as const),
+        };
+      }
+      return {
+        user: toUserDto(user),
+        csrfToken: request.session.csrfToken,
+        state: 'active' as const,
+      };
     },
   );
 

@@ -8,6 +8,13 @@ export const loginBody = z.object({
 
 export const sessionResponse = z.object({ user: userSchema, csrfToken: z.string() });
 
+/** The public session probe: 200 whether or not anyone is signed in. */
+export const sessionProbeResponse = z.object({
+  user: userSchema.nullable(),
+  csrfToken: z.string().nullable(),
+  state: z.enum(['active', 'expired', 'none']),
+});
+
 export const providersResponse = z.object({
   local: z.literal(true),
   oidc: z.object({ enabled: z.boolean(), label: z.string() }),

@@ -10,7 +10,14 @@ beforeAll(async () => {
   server = await startApiServer((req) => {
     switch (`${req.method} ${req.path}`) {
       case 'GET /api/auth/me':
-        return { body: { user: demoUser({ permissions: ['admin:manage'] }), csrfToken: 'c' } };
+      case 'GET /api/auth/session':
+        return {
+          body: {
+            user: demoUser({ permissions: ['admin:manage'] }),
+            csrfToken: 'c',
+            state: 'active',
+          },
+        };
       case 'GET /api/settings/branding':
         return { body: { name: 'SCIM Console', primaryColor: '#0d6efd', logoDataUrl: null } };
       case 'PUT /api/settings/branding':

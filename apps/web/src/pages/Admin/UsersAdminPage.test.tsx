@@ -25,7 +25,8 @@ beforeAll(async () => {
   server = await startApiServer((req) => {
     switch (`${req.method} ${req.path}`) {
       case 'GET /api/auth/me':
-        return { body: { user: me, csrfToken: 'c' } };
+      case 'GET /api/auth/session':
+        return { body: { user: me, csrfToken: 'c', state: 'active' } };
       case 'GET /api/users':
         return { body: { users: [me, bob] } };
       case 'PATCH /api/users/u2':

@@ -14,8 +14,8 @@ afterAll(() => server.close());
 
 function api(login: Handler, oidcEnabled = false): Handler {
   return (req) => {
-    if (req.path === '/api/auth/me')
-      return { status: 401, body: apiError('UNAUTHENTICATED', 'Not signed in.') };
+    if (req.path === '/api/auth/session')
+      return { body: { user: null, csrfToken: null, state: 'none' } };
     if (req.path === '/api/auth/providers') {
       return {
         body: { local: true, oidc: { enabled: oidcEnabled, label: oidcEnabled ? 'Acme SSO' : '' } },

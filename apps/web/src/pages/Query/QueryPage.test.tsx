@@ -42,7 +42,8 @@ function api(extra?: (req: RecordedRequest) => Reply | undefined) {
     if (special) return special;
     switch (`${req.method} ${req.path}`) {
       case 'GET /api/auth/me':
-        return { body: { user, csrfToken: 'csrf-1' } };
+      case 'GET /api/auth/session':
+        return { body: { user, csrfToken: 'csrf-1', state: 'active' } };
       case 'GET /api/connections':
         return {
           body: {

@@ -60,7 +60,8 @@ function api(
     if (special) return special;
     switch (`${req.method} ${req.path}`) {
       case 'GET /api/auth/me':
-        return { body: { user: demoUser(), csrfToken: 'csrf-1' } };
+      case 'GET /api/auth/session':
+        return { body: { user: demoUser(), csrfToken: 'csrf-1', state: 'active' } };
       case 'GET /api/settings/branding':
         return { body: { name: 'Acme', primaryColor: '#0d6efd', logoDataUrl: null } };
       case 'GET /api/connections':
