@@ -45,7 +45,12 @@ describe('npm run audit', () => {
   });
 
   it('says "advisories not checked" with the reason when the service answers 405 (exit 0, no pass message)', () => {
-    const r = runAudit(JSON.stringify({ message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk' }));
+    const r = runAudit(
+      JSON.stringify({
+        message:
+          '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+      }),
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^advisories not checked: 405 Method Not Allowed/m);
     expect(r.out).not.toMatch(/advisories checked/);
@@ -58,21 +63,40 @@ describe('npm run audit', () => {
   });
 
   it.each(['high', 'critical'])('fails on a %s advisory', (severity) => {
-    const r = runAudit(JSON.stringify(advisory(severity, 'https://github.com/advisories/GHSA-aaaa')));
+    const r = runAudit(
+      JSON.stringify(advisory(severity, 'https://github.com/advisories/GHSA-aaaa')),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toMatch(new RegExp(`${severity}: bad-lib`));
   });
 
   it('passes moderate findings and documented exceptions, and says it checked', () => {
-    expect(runAudit(JSON.stringify(advisory('moderate', 'https://github.com/advisories/GHSA-bbbb')))).toMatchObject({ code: 0 });
-    const excepted = runAudit(JSON.stringify(advisory('high', 'https://github.com/advisories/GHSA-cccc')), {
-      exceptions: [{ advisory: 'https://github.com/advisories/GHSA-cccc', reason: 'not reachable from our code' }],
-    });
+    expect(
+      runAudit(JSON.stringify(advisory('moderate', 'https://github.com/advisories/GHSA-bbbb'))),
+    ).toMatchObject({ code: 0 });
+    const excepted = runAudit(
+      JSON.stringify(advisory('high', 'https://github.com/advisories/GHSA-cccc')),
+      {
+        exceptions: [
+          {
+            advisory: 'https://github.com/advisories/GHSA-cccc',
+            reason: 'not reachable from our code',
+          },
+        ],
+      },
+    );
     expect(excepted.code).toBe(0);
-    expect(excepted.out).toMatch(/advisories checked: no high or critical finding .*1 documented exceptions/);
-    const other = runAudit(JSON.stringify(advisory('high', 'https://github.com/advisories/GHSA-dddd')), {
-      exceptions: [{ advisory: 'https://github.com/advisories/GHSA-cccc', reason: 'another one' }],
-    });
+    expect(excepted.out).toMatch(
+      /advisories checked: no high or critical finding .*1 documented exceptions/,
+    );
+    const other = runAudit(
+      JSON.stringify(advisory('high', 'https://github.com/advisories/GHSA-dddd')),
+      {
+        exceptions: [
+          { advisory: 'https://github.com/advisories/GHSA-cccc', reason: 'another one' },
+        ],
+      },
+    );
     expect(other.code).toBe(1);
   });
 });

@@ -53,7 +53,11 @@ forEachDatabase((database) => {
       for (const role of ROLES) sessions[role] = await login(app, role);
       ids = await createSandboxConnections(app, sandbox, sessions.admin.user.id);
       for (const name of ['alice', 'bob']) {
-        const created = await sessions.admin.inject({ method: 'POST', url: '/api/users', payload: { username: name, role: 'operator', password: PASSWORD } });
+        const created = await sessions.admin.inject({
+          method: 'POST',
+          url: '/api/users',
+          payload: { username: name, role: 'operator', password: PASSWORD },
+        });
         expect(created.statusCode, created.body).toBe(201);
       }
       alice = await login(app, 'alice', PASSWORD);
@@ -61,19 +65,40 @@ forEachDatabase((database) => {
       const made = await sessions.admin.inject({
         method: 'POST',
         url: '/api/connections',
-        payload: { name: 'Alice only', baseUrl: sandbox.scimUrl, authKind: 'static', allowPrivateNetwork: true, grants: { roles: [], userIds: [alice.user.id] } },
+        payload: {
+          name: 'Alice only',
+          baseUrl: sandbox.scimUrl,
+          authKind: 'static',
+          allowPrivateNetwork: true,
+          grants: { roles: [], userIds: [alice.user.id] },
+        },
       });
       expect(made.statusCode, made.body).toBe(201);
       restricted = made.json().id;
       // alice's own resources: a token on the static and restricted connections, a query, a saved query.
       for (const connectionId of [ids.static, restricted]) {
-        const linked = await alice.inject({ method: 'PUT', url: '/api/token', payload: { connectionId, token: sandbox.staticTokens.operator } });
+        const linked = await alice.inject({
+          method: 'PUT',
+          url: '/api/token',
+          payload: { connectionId, token: sandbox.staticTokens.operator },
+        });
         expect(linked.statusCode, linked.body).toBe(200);
       }
-      const generated = await alice.inject({ method: 'POST', url: '/api/scim-query', payload: { connectionId: ids.static, resourceType: 'User', filter: 'active eq true' } });
+      const generated = await alice.inject({
+        method: 'POST',
+        url: '/api/scim-query',
+        payload: { connectionId: ids.static, resourceType: 'User', filter: 'active eq true' },
+      });
       expect(generated.statusCode, generated.body).toBe(200);
       aliceQueryId = generated.json().queryId;
-      const saved = await alice.inject({ method: 'POST', url: '/api/saved-queries', payload: { name: 'mine', input: { connectionId: ids.static, resourceType: 'User', filter: 'active eq true' } } });
+      const saved = await alice.inject({
+        method: 'POST',
+        url: '/api/saved-queries',
+        payload: {
+          name: 'mine',
+          input: { connectionId: ids.static, resourceType: 'User', filter: 'active eq true' },
+        },
+      });
       expect(saved.statusCode, saved.body).toBe(201);
       aliceSavedId = saved.json().id;
     });
@@ -83,14 +108,35 @@ forEachDatabase((database) => {
     });
 
     it('every route × role: allowed cells pass the permission check, each denied cell leaves exactly one permission.denied event', async () => {
-      const routes = apiRoutes(app).filter((r) => r.permission !== 'public' && r.url !== '/api/auth/logout');
+      const routes = apiRoutes(app).filter(
+        (r) => r.permission !== 'public' && r.url !== '/api/auth/logout',
+      );
       const problems: string[] = [];
       // A connection of its own: the admin's DELETE /api/connections/:id cell really deletes it.
-      const victim = (await sessions.admin.inject({ method: 'POST', url: '/api/connections', payload: { name: 'Matrix victim', baseUrl: sandbox.scimUrl, authKind: 'static', allowPrivateNetwork: true, grants: { roles: [...ROLES], userIds: [] } } })).json().id as string;
+      const victim = (
+        await sessions.admin.inject({
+          method: 'POST',
+          url: '/api/connections',
+          payload: {
+            name: 'Matrix victim',
+            baseUrl: sandbox.scimUrl,
+            authKind: 'static',
+            allowPrivateNetwork: true,
+            grants: { roles: [...ROLES], userIds: [] },
+          },
+        })
+      ).json().id as string;
       for (const role of ROLES) {
         for (const route of routes) {
-          const url = fillUrl(route.url, { id: victim, connectionId: ids.relay, queryId: 'no-such-query' });
-          const withQuery = /token|query-options/.test(url) && route.method !== 'PUT' && route.method !== 'POST' ? `${url}?connectionId=${ids.static}` : url;
+          const url = fillUrl(route.url, {
+            id: victim,
+            connectionId: ids.relay,
+            queryId: 'no-such-query',
+          });
+          const withQuery =
+            /token|query-options/.test(url) && route.method !== 'PUT' && route.method !== 'POST'
+              ? `${url}?connectionId=${ids.static}`
+              : url;
           const before = await deniedCount(app, role);
           const res = await sessions[role].inject({
             method: route.method as 'GET',
@@ -98,14 +144,26 @@ forEachDatabase((database) => {
             ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
           });
           const after = await deniedCount(app, role);
-          const allowed = route.permission === 'authenticated' || permissionsForRole(role).has(route.permission as Permission);
+          const allowed =
+            route.permission === 'authenticated' ||
+            permissionsForRole(role).has(route.permission as Permission);
           const denied = res.statusCode === 403 && res.json().error.code === 'FORBIDDEN';
           const shape = errorShapeProblem(res);
           if (shape) problems.push(`${role} ${route.method} ${route.url}: ${shape}`);
-          if (allowed && denied) problems.push(`${role} ${route.method} ${route.url} allowed by §4 but 403`);
-          if (!allowed && !denied) problems.push(`${role} ${route.method} ${route.url} not allowed by §4 but ${res.statusCode}`);
-          if (!allowed && after - before !== 1) problems.push(`${role} ${route.method} ${route.url}: ${after - before} permission.denied events`);
-          if (allowed && !denied && after !== before) problems.push(`${role} ${route.method} ${route.url}: audited a denial on an allowed call`);
+          if (allowed && denied)
+            problems.push(`${role} ${route.method} ${route.url} allowed by §4 but 403`);
+          if (!allowed && !denied)
+            problems.push(
+              `${role} ${route.method} ${route.url} not allowed by §4 but ${res.statusCode}`,
+            );
+          if (!allowed && after - before !== 1)
+            problems.push(
+              `${role} ${route.method} ${route.url}: ${after - before} permission.denied events`,
+            );
+          if (allowed && !denied && after !== before)
+            problems.push(
+              `${role} ${route.method} ${route.url}: audited a denial on an allowed call`,
+            );
         }
       }
       expect(problems).toEqual([]);
@@ -113,11 +171,27 @@ forEachDatabase((database) => {
 
     it('a viewer sending a free filter, and a non-auditor asking for everyone, are denied and audited', async () => {
       const before = await deniedCount(app, 'viewer');
-      const free = await sessions.viewer.inject({ method: 'POST', url: '/api/scim-query', payload: { connectionId: ids.static, resourceType: 'User', filter: 'active eq true' } });
+      const free = await sessions.viewer.inject({
+        method: 'POST',
+        url: '/api/scim-query',
+        payload: { connectionId: ids.static, resourceType: 'User', filter: 'active eq true' },
+      });
       expect(free.statusCode).toBe(403);
-      const preset = await sessions.viewer.inject({ method: 'POST', url: '/api/scim-query', payload: { connectionId: ids.static, resourceType: 'User', preset: { id: 'all-users', params: {} } } });
+      const preset = await sessions.viewer.inject({
+        method: 'POST',
+        url: '/api/scim-query',
+        payload: {
+          connectionId: ids.static,
+          resourceType: 'User',
+          preset: { id: 'all-users', params: {} },
+        },
+      });
       expect(preset.statusCode, preset.body).toBe(200);
-      for (const url of ['/api/logs?scope=all', `/api/logs?userId=${alice.user.id}`, `/api/logs/export?format=ndjson&scope=all`]) {
+      for (const url of [
+        '/api/logs?scope=all',
+        `/api/logs?userId=${alice.user.id}`,
+        `/api/logs/export?format=ndjson&scope=all`,
+      ]) {
         const res = await bob.inject({ url });
         expect(res.statusCode, url).toBe(403);
       }
@@ -131,50 +205,112 @@ forEachDatabase((database) => {
       expect(token.statusCode).toBe(404);
       expect(token.json().error.code).toBe('TOKEN_MISSING');
       expect(token.body).not.toContain(sandbox.staticTokens.operator);
-      const status = (await bob.inject({ url: `/api/token/status?connectionId=${ids.static}` })).json();
+      const status = (
+        await bob.inject({ url: `/api/token/status?connectionId=${ids.static}` })
+      ).json();
       expect(status).toMatchObject({ state: 'missing', fingerprint: null });
-      const aliceStatus = (await alice.inject({ url: `/api/token/status?connectionId=${ids.static}` })).json();
+      const aliceStatus = (
+        await alice.inject({ url: `/api/token/status?connectionId=${ids.static}` })
+      ).json();
       expect(aliceStatus.fingerprint).toMatch(/^fp_/);
       // Refresh / unlink act on bob's own (missing) credential, never alice's.
-      expect((await bob.inject({ method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.static } })).statusCode).toBeGreaterThanOrEqual(400);
-      expect((await bob.inject({ method: 'DELETE', url: `/api/token?connectionId=${ids.static}` })).statusCode).toBeLessThan(500);
-      expect((await alice.inject({ url: `/api/token?connectionId=${ids.static}` })).json().accessToken).toBe(sandbox.staticTokens.operator);
+      expect(
+        (
+          await bob.inject({
+            method: 'POST',
+            url: '/api/token/refresh',
+            payload: { connectionId: ids.static },
+          })
+        ).statusCode,
+      ).toBeGreaterThanOrEqual(400);
+      expect(
+        (await bob.inject({ method: 'DELETE', url: `/api/token?connectionId=${ids.static}` }))
+          .statusCode,
+      ).toBeLessThan(500);
+      expect(
+        (await alice.inject({ url: `/api/token?connectionId=${ids.static}` })).json().accessToken,
+      ).toBe(sandbox.staticTokens.operator);
       // Outcome of alice's query: 404 for bob, and still reportable by alice afterwards.
-      const outcome = await bob.inject({ method: 'POST', url: `/api/logs/${aliceQueryId}/outcome`, payload: { status: 200, resultCount: 1, durationMs: 5 } });
+      const outcome = await bob.inject({
+        method: 'POST',
+        url: `/api/logs/${aliceQueryId}/outcome`,
+        payload: { status: 200, resultCount: 1, durationMs: 5 },
+      });
       expect(outcome.statusCode).toBe(404);
-      expect((await alice.inject({ method: 'POST', url: `/api/logs/${aliceQueryId}/outcome`, payload: { status: 200, resultCount: 1, durationMs: 5 } })).statusCode).toBe(204);
+      expect(
+        (
+          await alice.inject({
+            method: 'POST',
+            url: `/api/logs/${aliceQueryId}/outcome`,
+            payload: { status: 200, resultCount: 1, durationMs: 5 },
+          })
+        ).statusCode,
+      ).toBe(204);
       // Saved queries: not listed for bob, not deletable by bob.
       expect((await bob.inject({ url: '/api/saved-queries' })).json().queries).toEqual([]);
-      expect((await bob.inject({ method: 'DELETE', url: `/api/saved-queries/${aliceSavedId}` })).statusCode).toBe(404);
-      expect((await alice.inject({ url: '/api/saved-queries' })).json().queries.map((q: { id: string }) => q.id)).toContain(aliceSavedId);
+      expect(
+        (await bob.inject({ method: 'DELETE', url: `/api/saved-queries/${aliceSavedId}` }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await alice.inject({ url: '/api/saved-queries' }))
+          .json()
+          .queries.map((q: { id: string }) => q.id),
+      ).toContain(aliceSavedId);
       // Audit: bob's own view and export hold none of alice's events.
-      const own = (await bob.inject({ url: '/api/logs?scope=own&limit=500' })).json().events as { actor: { username: string } | null }[];
+      const own = (await bob.inject({ url: '/api/logs?scope=own&limit=500' })).json().events as {
+        actor: { username: string } | null;
+      }[];
       expect(own.every((e) => e.actor?.username === 'bob')).toBe(true);
       const exported = (await bob.inject({ url: '/api/logs/export?format=ndjson' })).body;
       expect(exported).not.toContain('"alice"');
       expect(exported).not.toContain(aliceQueryId);
     });
 
-    it("connection grants: a connection granted to alice only does not exist for bob, anywhere", async () => {
-      expect((await bob.inject({ url: '/api/connections' })).json().connections.map((c: { id: string }) => c.id)).not.toContain(restricted);
+    it('connection grants: a connection granted to alice only does not exist for bob, anywhere', async () => {
+      expect(
+        (await bob.inject({ url: '/api/connections' }))
+          .json()
+          .connections.map((c: { id: string }) => c.id),
+      ).not.toContain(restricted);
       const attempts = [
         { method: 'GET', url: `/api/connections/${restricted}` },
         { method: 'GET', url: `/api/query-options?connectionId=${restricted}` },
-        { method: 'POST', url: '/api/scim-query', payload: { connectionId: restricted, resourceType: 'User', filter: 'active eq true' } },
-        { method: 'PUT', url: '/api/token', payload: { connectionId: restricted, token: sandbox.staticTokens.viewer } },
+        {
+          method: 'POST',
+          url: '/api/scim-query',
+          payload: { connectionId: restricted, resourceType: 'User', filter: 'active eq true' },
+        },
+        {
+          method: 'PUT',
+          url: '/api/token',
+          payload: { connectionId: restricted, token: sandbox.staticTokens.viewer },
+        },
         { method: 'GET', url: `/api/token?connectionId=${restricted}` },
         { method: 'GET', url: `/api/token/status?connectionId=${restricted}` },
-        { method: 'GET', url: `/api/token/oauth/start?connectionId=${restricted}&returnTo=/tokens` },
+        {
+          method: 'GET',
+          url: `/api/token/oauth/start?connectionId=${restricted}&returnTo=/tokens`,
+        },
         { method: 'GET', url: `/api/relay/${restricted}/Users` },
       ] as const;
       for (const attempt of attempts) {
-        const res = await bob.inject({ method: attempt.method, url: attempt.url, ...('payload' in attempt ? { payload: attempt.payload } : {}) });
-        expect([403, 404], `${attempt.method} ${attempt.url} → ${res.statusCode} ${res.body}`).toContain(res.statusCode);
+        const res = await bob.inject({
+          method: attempt.method,
+          url: attempt.url,
+          ...('payload' in attempt ? { payload: attempt.payload } : {}),
+        });
+        expect(
+          [403, 404],
+          `${attempt.method} ${attempt.url} → ${res.statusCode} ${res.body}`,
+        ).toContain(res.statusCode);
         expect(res.body).not.toContain('Alice only');
       }
       // The same calls work for alice (the grant is real).
       expect((await alice.inject({ url: `/api/connections/${restricted}` })).statusCode).toBe(200);
-      expect((await alice.inject({ url: `/api/token?connectionId=${restricted}` })).statusCode).toBe(200);
+      expect(
+        (await alice.inject({ url: `/api/token?connectionId=${restricted}` })).statusCode,
+      ).toBe(200);
       // Each refusal of an existing, ungranted connection is audited as permission.denied.
       const events = await app.db
         .selectFrom('audit_events')

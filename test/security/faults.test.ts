@@ -46,7 +46,9 @@ import type { LightMyRequestResponse } from 'fastify';
 function providerAnswerProblem(res: LightMyRequestResponse): string | null {
   if (res.statusCode === 502) {
     const code = (JSON.parse(res.body) as { error?: { code?: string } }).error?.code;
-    return code === 'PROVIDER_ERROR' || code === 'PROVIDER_UNREACHABLE' ? null : `502 with ${res.body}`;
+    return code === 'PROVIDER_ERROR' || code === 'PROVIDER_UNREACHABLE'
+      ? null
+      : `502 with ${res.body}`;
   }
   return errorShapeProblem(res);
 }
@@ -55,7 +57,11 @@ const SERVER_DIR = fileURLToPath(new URL('../../apps/server', import.meta.url));
 
 async function fault(sandbox: TestSandbox, body: Record<string, unknown>): Promise<void> {
   await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
-  const res = await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.url}/_sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`fault ${JSON.stringify(body)}: ${res.status}`);
 }
 
@@ -87,9 +93,16 @@ describe('the provider failing', () => {
     idp = createServer((req, res) => {
       req.resume();
       if (idpMode === 'slow') return void setTimeout(() => res.writeHead(200).end('{}'), 4_000);
-      if (idpMode === '429') return void res.writeHead(429, { 'retry-after': '3', 'content-type': 'application/json' }).end('{"error":"slow_down"}');
-      if (idpMode === 'malformed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token": "abc", "tok');
-      if (idpMode === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+      if (idpMode === '429')
+        return void res
+          .writeHead(429, { 'retry-after': '3', 'content-type': 'application/json' })
+          .end('{"error":"slow_down"}');
+      if (idpMode === 'malformed')
+        return void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"access_token": "abc", "tok');
+      if (idpMode === 'html')
+        return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
       res.writeHead(500, { 'content-type': 'text/plain' }).end('boom');
     });
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
@@ -104,9 +117,23 @@ describe('the provider failing', () => {
   it('discovery: defaults with a discovery error, or a clear 502 — never a hang or a 500', async () => {
     let n = 0;
     for (const f of FAULTS) {
-      const made = await admin.inject({ method: 'POST', url: '/api/connections', payload: { name: `discovery ${(n += 1)}`, baseUrl: sandbox.scimUrl, authKind: 'static', allowPrivateNetwork: true, grants: { roles: ['operator'], userIds: [] } } });
+      const made = await admin.inject({
+        method: 'POST',
+        url: '/api/connections',
+        payload: {
+          name: `discovery ${(n += 1)}`,
+          baseUrl: sandbox.scimUrl,
+          authKind: 'static',
+          allowPrivateNetwork: true,
+          grants: { roles: ['operator'], userIds: [] },
+        },
+      });
       await fault(sandbox, f);
-      const res = await injectWithin(operator.inject, { url: `/api/query-options?connectionId=${made.json().id}` }, 10_000);
+      const res = await injectWithin(
+        operator.inject,
+        { url: `/api/query-options?connectionId=${made.json().id}` },
+        10_000,
+      );
       expect(providerAnswerProblem(res), f.kind).toBeNull();
       if (res.statusCode === 200) {
         expect(res.json().source, f.kind).toBe('defaults');
@@ -123,7 +150,15 @@ describe('the provider failing', () => {
     const viewer = await login(app, 'viewer');
     for (const f of [...FAULTS, { kind: 'revoked', count: 5 }]) {
       await fault(sandbox, f);
-      const res = await injectWithin(viewer.inject, { method: 'PUT', url: '/api/token', payload: { connectionId: ids.static, token: sandbox.staticTokens.viewer } }, 15_000);
+      const res = await injectWithin(
+        viewer.inject,
+        {
+          method: 'PUT',
+          url: '/api/token',
+          payload: { connectionId: ids.static, token: sandbox.staticTokens.viewer },
+        },
+        15_000,
+      );
       expect(providerAnswerProblem(res), f.kind).toBeNull();
       if (res.statusCode === 200) {
         // A 200 with a truncated body still means the provider accepted the token.
@@ -132,20 +167,41 @@ describe('the provider failing', () => {
         await viewer.inject({ method: 'DELETE', url: `/api/token?connectionId=${ids.static}` });
         continue;
       }
-      expect(['PROVIDER_ERROR', 'PROVIDER_UNREACHABLE', 'RATE_LIMITED', 'TOKEN_INVALID']).toContain(res.json().error.code);
+      expect(['PROVIDER_ERROR', 'PROVIDER_UNREACHABLE', 'RATE_LIMITED', 'TOKEN_INVALID']).toContain(
+        res.json().error.code,
+      );
       expect(res.body).not.toContain(sandbox.staticTokens.viewer);
-      const status = (await viewer.inject({ url: `/api/token/status?connectionId=${ids.static}` })).json();
+      const status = (
+        await viewer.inject({ url: `/api/token/status?connectionId=${ids.static}` })
+      ).json();
       expect(status.state, f.kind).toBe('missing');
     }
     await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
-    expect((await viewer.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: ids.static, token: sandbox.staticTokens.viewer } })).statusCode).toBe(200);
+    expect(
+      (
+        await viewer.inject({
+          method: 'PUT',
+          url: '/api/token',
+          payload: { connectionId: ids.static, token: sandbox.staticTokens.viewer },
+        })
+      ).statusCode,
+    ).toBe(200);
     for (const f of FAULTS) {
       await fault(sandbox, f);
-      const res = await injectWithin(viewer.inject, { method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.static } }, 15_000);
+      const res = await injectWithin(
+        viewer.inject,
+        { method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.static } },
+        15_000,
+      );
       expect(providerAnswerProblem(res), f.kind).toBeNull();
-      if (res.statusCode !== 200) expect(['PROVIDER_ERROR', 'PROVIDER_UNREACHABLE', 'RATE_LIMITED']).toContain(res.json().error.code);
+      if (res.statusCode !== 200)
+        expect(['PROVIDER_ERROR', 'PROVIDER_UNREACHABLE', 'RATE_LIMITED']).toContain(
+          res.json().error.code,
+        );
       // A provider outage is not a verdict on the token: it stays linked.
-      const status = (await viewer.inject({ url: `/api/token/status?connectionId=${ids.static}` })).json();
+      const status = (
+        await viewer.inject({ url: `/api/token/status?connectionId=${ids.static}` })
+      ).json();
       expect(status.state, `${f.kind}: ${JSON.stringify(status)}`).not.toBe('missing');
     }
     await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
@@ -158,17 +214,39 @@ describe('the provider failing', () => {
     const patched = await admin.inject({
       method: 'PATCH',
       url: `/api/connections/${ids.oauth}`,
-      payload: { oauth: { authorizationEndpoint: `${sandbox.issuer}/auth`, tokenEndpoint: `${idpUrl}/token`, clientId: oauth.clientId, scopes: oauth.scopes } },
+      payload: {
+        oauth: {
+          authorizationEndpoint: `${sandbox.issuer}/auth`,
+          tokenEndpoint: `${idpUrl}/token`,
+          clientId: oauth.clientId,
+          scopes: oauth.scopes,
+        },
+      },
     });
     expect(patched.statusCode, patched.body).toBe(200);
     for (const mode of ['500', '429', 'malformed', 'html', 'slow']) {
       idpMode = mode;
-      const token = (await operator.inject({ url: `/api/token/status?connectionId=${ids.oauth}` })).json();
-      const res = await injectWithin(operator.inject, { method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.oauth, rejectedFingerprint: token.fingerprint } }, 15_000);
+      const token = (
+        await operator.inject({ url: `/api/token/status?connectionId=${ids.oauth}` })
+      ).json();
+      const res = await injectWithin(
+        operator.inject,
+        {
+          method: 'POST',
+          url: '/api/token/refresh',
+          payload: { connectionId: ids.oauth, rejectedFingerprint: token.fingerprint },
+        },
+        15_000,
+      );
       expect(providerAnswerProblem(res), mode).toBeNull();
       expect(res.statusCode, `${mode}: ${res.body}`).not.toBe(200);
-      expect(['PROVIDER_ERROR', 'PROVIDER_UNREACHABLE', 'RATE_LIMITED'], `${mode}: ${res.body}`).toContain(res.json().error.code);
-      const after = (await operator.inject({ url: `/api/token/status?connectionId=${ids.oauth}` })).json();
+      expect(
+        ['PROVIDER_ERROR', 'PROVIDER_UNREACHABLE', 'RATE_LIMITED'],
+        `${mode}: ${res.body}`,
+      ).toContain(res.json().error.code);
+      const after = (
+        await operator.inject({ url: `/api/token/status?connectionId=${ids.oauth}` })
+      ).json();
       expect(after.state, mode).not.toBe('missing');
     }
   });
@@ -182,7 +260,11 @@ describe('the database briefly unavailable', () => {
       const other = new Database(app.testDatabase.location);
       other.exec('BEGIN EXCLUSIVE');
       try {
-        const res = await injectWithin(viewer.inject, { method: 'PUT', url: '/api/me/preferences', payload: { theme: 'dark' } }, 20_000);
+        const res = await injectWithin(
+          viewer.inject,
+          { method: 'PUT', url: '/api/me/preferences', payload: { theme: 'dark' } },
+          20_000,
+        );
         expect(res.statusCode, res.body).toBe(503);
         expect(res.json().error.code).toBe('DATABASE_UNAVAILABLE');
         expect(res.body).not.toMatch(/SQLITE|at \//);
@@ -191,48 +273,61 @@ describe('the database briefly unavailable', () => {
         other.close();
       }
       expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
-      const res = await viewer.inject({ method: 'PUT', url: '/api/me/preferences', payload: { theme: 'dark' } });
+      const res = await viewer.inject({
+        method: 'PUT',
+        url: '/api/me/preferences',
+        payload: { theme: 'dark' },
+      });
       expect(res.statusCode, res.body).toBe(200);
     } finally {
       await app.close();
     }
   });
 
-  it.skipIf(!process.env.DATABASE_URL)('PostgreSQL backends terminated and connections refused: 503, readyz 503, then recovery', async () => {
-    const base = new URL(process.env.DATABASE_URL!);
-    const name = `scim_sec_${randomBytes(5).toString('hex')}`;
-    const adminUrl = new URL(base);
-    adminUrl.pathname = '/postgres';
-    const dbUrl = new URL(base);
-    dbUrl.pathname = `/${name}`;
-    const root = new pg.Client({ connectionString: adminUrl.toString() });
-    await root.connect();
-    await root.query(`create database ${name}`);
-    const database = { kind: 'postgres' as const, url: dbUrl.toString() };
-    const app = await buildApp(testConfig({}, database), { logger: false, database: createDatabase(database) });
-    try {
-      const viewer = await login(app, 'viewer');
-      await root.query(`alter database ${name} with allow_connections false`);
-      await root.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [name]);
-      const res = await injectWithin(viewer.inject, { url: '/api/auth/me' }, 20_000);
-      expect(res.statusCode, res.body).toBe(503);
-      expect(res.json().error.code).toBe('DATABASE_UNAVAILABLE');
-      const ready = await injectWithin(app.inject.bind(app), { url: '/readyz' }, 20_000);
-      expect(ready.statusCode).toBe(503);
-      await root.query(`alter database ${name} with allow_connections true`);
-      let recovered = 0;
-      for (let i = 0; i < 20 && recovered !== 200; i += 1) {
-        recovered = (await app.inject({ url: '/readyz' })).statusCode;
-        if (recovered !== 200) await new Promise((r) => setTimeout(r, 250));
+  it.skipIf(!process.env.DATABASE_URL)(
+    'PostgreSQL backends terminated and connections refused: 503, readyz 503, then recovery',
+    async () => {
+      const base = new URL(process.env.DATABASE_URL!);
+      const name = `scim_sec_${randomBytes(5).toString('hex')}`;
+      const adminUrl = new URL(base);
+      adminUrl.pathname = '/postgres';
+      const dbUrl = new URL(base);
+      dbUrl.pathname = `/${name}`;
+      const root = new pg.Client({ connectionString: adminUrl.toString() });
+      await root.connect();
+      await root.query(`create database ${name}`);
+      const database = { kind: 'postgres' as const, url: dbUrl.toString() };
+      const app = await buildApp(testConfig({}, database), {
+        logger: false,
+        database: createDatabase(database),
+      });
+      try {
+        const viewer = await login(app, 'viewer');
+        await root.query(`alter database ${name} with allow_connections false`);
+        await root.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`,
+          [name],
+        );
+        const res = await injectWithin(viewer.inject, { url: '/api/auth/me' }, 20_000);
+        expect(res.statusCode, res.body).toBe(503);
+        expect(res.json().error.code).toBe('DATABASE_UNAVAILABLE');
+        const ready = await injectWithin(app.inject.bind(app), { url: '/readyz' }, 20_000);
+        expect(ready.statusCode).toBe(503);
+        await root.query(`alter database ${name} with allow_connections true`);
+        let recovered = 0;
+        for (let i = 0; i < 20 && recovered !== 200; i += 1) {
+          recovered = (await app.inject({ url: '/readyz' })).statusCode;
+          if (recovered !== 200) await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(recovered).toBe(200);
+        expect((await viewer.inject({ url: '/api/auth/me' })).statusCode).toBe(200);
+      } finally {
+        await app.close();
+        await root.query(`drop database if exists ${name} with (force)`);
+        await root.end();
       }
-      expect(recovered).toBe(200);
-      expect((await viewer.inject({ url: '/api/auth/me' })).statusCode).toBe(200);
-    } finally {
-      await app.close();
-      await root.query(`drop database if exists ${name} with (force)`);
-      await root.end();
-    }
-  });
+    },
+  );
 });
 
 interface Child {
@@ -270,10 +365,21 @@ async function startServer(env: Record<string, string>): Promise<Child> {
   return { child, url, output: () => output };
 }
 
-async function signIn(url: string, username: string, password: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+async function signIn(
+  url: string,
+  username: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('scim_console_session='))!.split(';')[0]!;
+  const cookie = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('scim_console_session='))!
+    .split(';')[0]!;
   return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
 }
 
@@ -309,7 +415,9 @@ describe('SIGKILL under concurrent load (SQLite, the real server process)', () =
     const first = await startServer(env);
     children.push(first.child);
     const session = await signIn(first.url, 'operator', password);
-    const connections = (await (await fetch(`${first.url}/api/connections`, { headers: { cookie: session.cookie } })).json()) as { connections: { id: string; executionMode: string }[] };
+    const connections = (await (
+      await fetch(`${first.url}/api/connections`, { headers: { cookie: session.cookie } })
+    ).json()) as { connections: { id: string; executionMode: string }[] };
     const connectionId = connections.connections[0]!.id;
     const ok: string[] = [];
     let stop = false;
@@ -318,8 +426,16 @@ describe('SIGKILL under concurrent load (SQLite, the real server process)', () =
         try {
           const res = await fetch(`${first.url}/api/scim-query`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf },
-            body: JSON.stringify({ connectionId, resourceType: 'User', filter: `userName sw "u${ok.length}"` }),
+            headers: {
+              'content-type': 'application/json',
+              cookie: session.cookie,
+              'x-csrf-token': session.csrf,
+            },
+            body: JSON.stringify({
+              connectionId,
+              resourceType: 'User',
+              filter: `userName sw "u${ok.length}"`,
+            }),
           });
           if (res.status === 200) ok.push(((await res.json()) as { queryId: string }).queryId);
           else await res.text();
@@ -330,7 +446,8 @@ describe('SIGKILL under concurrent load (SQLite, the real server process)', () =
     };
     const workers = Array.from({ length: 8 }, worker);
     const started = Date.now();
-    while (ok.length < 40 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    while (ok.length < 40 && Date.now() - started < 30_000)
+      await new Promise((r) => setTimeout(r, 50));
     first.child.kill('SIGKILL');
     await Promise.all(workers);
     stop = true;
@@ -343,13 +460,23 @@ describe('SIGKILL under concurrent load (SQLite, the real server process)', () =
       const seen = new Set<string>();
       let cursor: string | null = null;
       do {
-        const page = (await (await fetch(`${second.url}/api/logs?scope=all&action=query.generated&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { cookie: auditor.cookie } })).json()) as { events: { queryId: string | null }[]; nextCursor: string | null };
+        const page = (await (
+          await fetch(
+            `${second.url}/api/logs?scope=all&action=query.generated&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            { headers: { cookie: auditor.cookie } },
+          )
+        ).json()) as { events: { queryId: string | null }[]; nextCursor: string | null };
         for (const e of page.events) if (e.queryId) seen.add(e.queryId);
         cursor = page.nextCursor;
       } while (cursor);
       const lost = ok.filter((id) => !seen.has(id));
-      expect(lost, `${lost.length} of ${ok.length} acknowledged queries have no audit event`).toEqual([]);
-      const verify = (await (await fetch(`${second.url}/api/logs/verify`, { headers: { cookie: auditor.cookie } })).json()) as { ok: boolean };
+      expect(
+        lost,
+        `${lost.length} of ${ok.length} acknowledged queries have no audit event`,
+      ).toEqual([]);
+      const verify = (await (
+        await fetch(`${second.url}/api/logs/verify`, { headers: { cookie: auditor.cookie } })
+      ).json()) as { ok: boolean };
       expect(verify).toMatchObject({ ok: true });
     } finally {
       second.child.kill('SIGTERM');
@@ -371,7 +498,18 @@ describe('100 users querying at once', () => {
 
   it('each gets their own identity through the relay, and every success is audited', async () => {
     const admin = await login(app, 'admin');
-    const made = await admin.inject({ method: 'POST', url: '/api/connections', payload: { name: 'Relay static', baseUrl: sandbox.scimUrl, authKind: 'static', executionMode: 'relay', allowPrivateNetwork: true, grants: { roles: ['operator'], userIds: [] } } });
+    const made = await admin.inject({
+      method: 'POST',
+      url: '/api/connections',
+      payload: {
+        name: 'Relay static',
+        baseUrl: sandbox.scimUrl,
+        authKind: 'static',
+        executionMode: 'relay',
+        allowPrivateNetwork: true,
+        grants: { roles: ['operator'], userIds: [] },
+      },
+    });
     expect(made.statusCode, made.body).toBe(201);
     const connectionId = made.json().id as string;
     // The sandbox has personal tokens for its four sign-in accounts: user i gets account i % 4.
@@ -384,11 +522,19 @@ describe('100 users querying at once', () => {
         Array.from({ length: Math.min(10, N - start) }, async (_, k) => {
           const i = start + k;
           const username = `load-${i}`;
-          const created = await admin.inject({ method: 'POST', url: '/api/users', payload: { username, role: 'operator', password } });
+          const created = await admin.inject({
+            method: 'POST',
+            url: '/api/users',
+            payload: { username, role: 'operator', password },
+          });
           if (created.statusCode !== 201) throw new Error(created.body);
           const session = await login(app, username, password);
           const account = accounts[i % 4]!;
-          const linked = await session.inject({ method: 'PUT', url: '/api/token', payload: { connectionId, token: sandbox.staticTokens[account] } });
+          const linked = await session.inject({
+            method: 'PUT',
+            url: '/api/token',
+            payload: { connectionId, token: sandbox.staticTokens[account] },
+          });
           if (linked.statusCode !== 200) throw new Error(linked.body);
           return { session, account };
         }),
@@ -398,23 +544,37 @@ describe('100 users querying at once', () => {
     await sandbox.clearRequests();
     const results = await Promise.all(
       users.map(async ({ session, account }) => {
-        const generated = await session.inject({ method: 'POST', url: '/api/scim-query', payload: { connectionId, resourceType: 'User', filter: 'active eq true', count: 1 } });
+        const generated = await session.inject({
+          method: 'POST',
+          url: '/api/scim-query',
+          payload: { connectionId, resourceType: 'User', filter: 'active eq true', count: 1 },
+        });
         const me = await session.inject({ url: `/api/relay/${connectionId}/Me` });
         return { account, generated, me, username: session.user.username };
       }),
     );
-    const wrong = results.filter((r) => r.me.statusCode !== 200 || !String(r.me.json().userName).startsWith(`${r.account}@`));
-    expect(wrong.map((r) => `${r.username}: ${r.me.statusCode} ${r.me.body.slice(0, 80)}`)).toEqual([]);
+    const wrong = results.filter(
+      (r) => r.me.statusCode !== 200 || !String(r.me.json().userName).startsWith(`${r.account}@`),
+    );
+    expect(wrong.map((r) => `${r.username}: ${r.me.statusCode} ${r.me.body.slice(0, 80)}`)).toEqual(
+      [],
+    );
     expect(results.every((r) => r.generated.statusCode === 200)).toBe(true);
     // The provider saw exactly 25 /Me calls per account, each with that account's own token.
     const log = (await sandbox.requests()).filter((r) => r.path.endsWith('/Me'));
     const byAccount = new Map<string, number>();
-    for (const r of log) byAccount.set(String(r.username), (byAccount.get(String(r.username)) ?? 0) + 1);
+    for (const r of log)
+      byAccount.set(String(r.username), (byAccount.get(String(r.username)) ?? 0) + 1);
     expect(log).toHaveLength(N);
     expect([...byAccount.values()]).toEqual([25, 25, 25, 25]);
     // No lost events: one query.generated and one relay.request per user.
     for (const action of ['query.generated', 'relay.request'] as const) {
-      const rows = await app.db.selectFrom('audit_events').select(['actor_username']).where('action', '=', action).where('actor_username', 'like', 'load-%').execute();
+      const rows = await app.db
+        .selectFrom('audit_events')
+        .select(['actor_username'])
+        .where('action', '=', action)
+        .where('actor_username', 'like', 'load-%')
+        .execute();
       expect(new Set(rows.map((r) => r.actor_username)).size, action).toBe(N);
       expect(rows.length, action).toBe(N);
     }

@@ -82,7 +82,10 @@ const weirdString = fc.oneof(
 /** JSON texts built by hand, so `__proto__` keys survive (an object literal would eat them). */
 function jsonText(fieldNames: string[]): fc.Arbitrary<string> {
   const key = fc.oneof(
-    { weight: fieldNames.length > 0 ? 6 : 0, arbitrary: fc.constantFrom(...(fieldNames.length ? fieldNames : ['x'])) },
+    {
+      weight: fieldNames.length > 0 ? 6 : 0,
+      arbitrary: fc.constantFrom(...(fieldNames.length ? fieldNames : ['x'])),
+    },
     { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype') },
     { weight: 2, arbitrary: weirdString },
   );
@@ -90,7 +93,13 @@ function jsonText(fieldNames: string[]): fc.Arbitrary<string> {
     value: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       weirdString.map((s) => JSON.stringify(s)),
-      fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-1, 0, 2 ** 31, 2 ** 53 + 1, -0)).map(String),
+      fc
+        .oneof(
+          fc.integer(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.constantFrom(-1, 0, 2 ** 31, 2 ** 53 + 1, -0),
+        )
+        .map(String),
       fc.constantFrom('true', 'false', 'null', '1e308', '[]', '{}'),
       fc.array(tie('value'), { maxLength: 5 }).map((items) => `[${items.join(',')}]`),
       fc
@@ -130,7 +139,10 @@ const malformedText = fc.oneof(
   fc.integer({ min: 1, max: 5_000 }).map((n) => '{"where":'.repeat(n) + '1' + '}'.repeat(n)),
   fc
     .integer({ min: 60, max: 2_000 })
-    .map((n) => `{"combinator":"and","rules":[${'{"combinator":"and","rules":['.repeat(n)}${']}'.repeat(n)}]}`),
+    .map(
+      (n) =>
+        `{"combinator":"and","rules":[${'{"combinator":"and","rules":['.repeat(n)}${']}'.repeat(n)}]}`,
+    ),
 );
 
 const contentType = fc.constantFrom(
@@ -145,13 +157,30 @@ const contentType = fc.constantFrom(
 
 const queryValue = fc.oneof(
   { weight: 4, arbitrary: weirdString.map((s) => encodeURIComponent(wellFormed(s))) },
-  { weight: 1, arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%00', '%C0%80', '%FF', '+', '&&', '==', '[]') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '%',
+      '%zz',
+      '%E0%A4%A',
+      '%00',
+      '%C0%80',
+      '%FF',
+      '+',
+      '&&',
+      '==',
+      '[]',
+    ),
+  },
 );
 
 function queryString(names: string[]): fc.Arbitrary<string> {
   const key = fc.oneof(
     { weight: names.length ? 5 : 0, arbitrary: fc.constantFrom(...(names.length ? names : ['x'])) },
-    { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', '__proto__[x]', 'a[b]', '') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('__proto__', 'constructor', '__proto__[x]', 'a[b]', ''),
+    },
   );
   return fc
     .array(fc.tuple(key, queryValue), { maxLength: 6 })
@@ -164,18 +193,24 @@ interface RouteShape {
 }
 
 /** Field names per "METHOD /api/x/:id" from the OpenAPI document. */
-function shapesFrom(doc: { paths: Record<string, Record<string, unknown>> }): Map<string, RouteShape> {
+function shapesFrom(doc: {
+  paths: Record<string, Record<string, unknown>>;
+}): Map<string, RouteShape> {
   const shapes = new Map<string, RouteShape>();
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(operations)) {
       const operation = op as {
         parameters?: { in: string; name: string }[];
-        requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+        requestBody?: {
+          content?: Record<string, { schema?: { properties?: Record<string, unknown> } }>;
+        };
       };
       const schema = Object.values(operation.requestBody?.content ?? {})[0]?.schema;
       shapes.set(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`, {
         bodyFields: Object.keys(schema?.properties ?? {}),
-        queryFields: (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+        queryFields: (operation.parameters ?? [])
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name),
       });
     }
   }
@@ -196,7 +231,12 @@ describe('fuzzing every JSON endpoint', () => {
     sandbox = await startTestSandbox({ accessTokenTtl: 300 });
     app = await buildTestApp({
       // The per-IP request cap would turn every case into 429 after the first minute's worth.
-      env: { RATE_LIMIT_MAX: '1000000', LOGIN_RATE_LIMIT_MAX: '10000', HTTP_TIMEOUT_MS: '3000', SANDBOX_URL: sandbox.url },
+      env: {
+        RATE_LIMIT_MAX: '1000000',
+        LOGIN_RATE_LIMIT_MAX: '10000',
+        HTTP_TIMEOUT_MS: '3000',
+        SANDBOX_URL: sandbox.url,
+      },
     });
     admin = await login(app, 'admin');
     ids = await createSandboxConnections(app, sandbox, admin.user.id);
@@ -221,9 +261,21 @@ describe('fuzzing every JSON endpoint', () => {
     return fc
       .record({
         param: idPool(),
-        wildcard: fc.oneof(fc.constantFrom('Users', 'Me', 'Users/.search', '.search', 'Groups/x'), weirdString.map((s) => encodeURIComponent(wellFormed(s.slice(0, 50))).replace(/%2F/g, '/'))),
-        query: queryString(shape.queryFields.length ? shape.queryFields : ['connectionId', 'returnTo']),
-        body: hasBody ? fc.oneof({ weight: 5, arbitrary: jsonText(shape.bodyFields) }, { weight: 1, arbitrary: malformedText }) : fc.constant(undefined),
+        wildcard: fc.oneof(
+          fc.constantFrom('Users', 'Me', 'Users/.search', '.search', 'Groups/x'),
+          weirdString.map((s) =>
+            encodeURIComponent(wellFormed(s.slice(0, 50))).replace(/%2F/g, '/'),
+          ),
+        ),
+        query: queryString(
+          shape.queryFields.length ? shape.queryFields : ['connectionId', 'returnTo'],
+        ),
+        body: hasBody
+          ? fc.oneof(
+              { weight: 5, arbitrary: jsonText(shape.bodyFields) },
+              { weight: 1, arbitrary: malformedText },
+            )
+          : fc.constant(undefined),
         type: contentType,
       })
       .map(({ param, wildcard, query, body, type }) => {
@@ -244,16 +296,24 @@ describe('fuzzing every JSON endpoint', () => {
   ): Promise<void> {
     const res = await injectWithin(inject, options, 10_000);
     const problem = errorShapeProblem(res);
-    if (problem) throw new Error(`${options.method} ${String(options.url).slice(0, 200)}: ${problem}`);
+    if (problem)
+      throw new Error(`${options.method} ${String(options.url).slice(0, 200)}: ${problem}`);
   }
 
   it('answers router-level refusals (over-long path parameter, bad percent-encoding) in the one shape', async () => {
     // Fastify's router answers these itself (414 / 400 with its own body, echoing the path)
     // unless `frameworkErrors` routes them through the error handler.
-    for (const url of [`/api/users/${'x'.repeat(300)}`, '/api/users/%zz', `/api/relay/${'a'.repeat(200)}/Users`]) {
+    for (const url of [
+      `/api/users/${'x'.repeat(300)}`,
+      '/api/users/%zz',
+      `/api/relay/${'a'.repeat(200)}/Users`,
+    ]) {
       for (const caller of [admin.inject, app.inject.bind(app)]) {
         const res = await caller({ method: 'PATCH', url, payload: {} });
-        expect(errorShapeProblem(res), `${url} → ${res.statusCode} ${res.body.slice(0, 80)}`).toBeNull();
+        expect(
+          errorShapeProblem(res),
+          `${url} → ${res.statusCode} ${res.body.slice(0, 80)}`,
+        ).toBeNull();
         expect(res.statusCode).toBeLessThan(500);
         expect(res.body).not.toContain('xxxxxxxxxx');
       }
@@ -269,11 +329,16 @@ describe('fuzzing every JSON endpoint', () => {
           counts.admin += 1;
           await check(admin.inject, options);
         }),
-        { numRuns: route.url === '/api/auth/login' ? 60 : RUNS_ADMIN, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+        {
+          numRuns: route.url === '/api/auth/login' ? 60 : RUNS_ADMIN,
+          ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+        },
       );
-      if (process.env.FUZZ_TIMING) console.info(`${route.method} ${route.url}: ${Date.now() - started} ms`);
+      if (process.env.FUZZ_TIMING)
+        console.info(`${route.method} ${route.url}: ${Date.now() - started} ms`);
       // A case may have ended the session (e.g. a password change of the admin): sign in again.
-      if ((await admin.inject({ url: '/api/auth/me' })).statusCode !== 200) admin = await login(app, 'admin');
+      if ((await admin.inject({ url: '/api/auth/me' })).statusCode !== 200)
+        admin = await login(app, 'admin');
     }
   }, 300_000);
 
@@ -284,13 +349,16 @@ describe('fuzzing every JSON endpoint', () => {
           counts.anonymous += 1;
           const res = await injectWithin(app.inject.bind(app), options, 10_000);
           const problem = errorShapeProblem(res);
-          if (problem) throw new Error(`${options.method} ${String(options.url).slice(0, 200)}: ${problem}`);
+          if (problem)
+            throw new Error(`${options.method} ${String(options.url).slice(0, 200)}: ${problem}`);
           // A path the router refuses before routing (over-long parameter) is a 400 even anonymously.
           const refusedByRouter =
             (res.statusCode === 400 && res.json().error?.details?.field === 'request') ||
             (res.statusCode === 404 && /^No route /.test(res.json().error?.message ?? ''));
           if (route.permission !== 'public' && res.statusCode !== 401 && !refusedByRouter)
-            throw new Error(`anonymous ${options.method} ${String(options.url)} → ${res.statusCode}`);
+            throw new Error(
+              `anonymous ${options.method} ${String(options.url)} → ${res.statusCode}`,
+            );
         }),
         { numRuns: route.url === '/api/auth/login' ? 40 : RUNS_ANONYMOUS },
       );
@@ -298,24 +366,36 @@ describe('fuzzing every JSON endpoint', () => {
   }, 120_000);
 
   it('raw malformed bodies and deep nesting on every body-taking route', async () => {
-    const bodyRoutes = routes.filter((r) => ['POST', 'PUT', 'PATCH'].includes(r.method) && r.url !== '/api/auth/logout' && r.url !== '/api/auth/login');
+    const bodyRoutes = routes.filter(
+      (r) =>
+        ['POST', 'PUT', 'PATCH'].includes(r.method) &&
+        r.url !== '/api/auth/logout' &&
+        r.url !== '/api/auth/login',
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...bodyRoutes), malformedText, contentType, async (route, body, type) => {
-        counts.raw += 1;
-        await check(admin.inject, {
-          method: route.method as InjectOptions['method'],
-          url: fillUrl(route.url, { connectionId: ids.static, id: ids.static, queryId: 'q' }),
-          payload: body,
-          headers: { 'content-type': type },
-        });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...bodyRoutes),
+        malformedText,
+        contentType,
+        async (route, body, type) => {
+          counts.raw += 1;
+          await check(admin.inject, {
+            method: route.method as InjectOptions['method'],
+            url: fillUrl(route.url, { connectionId: ids.static, id: ids.static, queryId: 'q' }),
+            payload: body,
+            headers: { 'content-type': type },
+          });
+        },
+      ),
       { numRuns: RUNS_RAW },
     );
   }, 180_000);
 
   it('ran tens of thousands of cases, polluted no prototype and left the chain intact', async () => {
     const total = counts.admin + counts.anonymous + counts.raw;
-    console.info(`fuzz cases: ${JSON.stringify(counts)} total ${total} over ${routes.length} routes`);
+    console.info(
+      `fuzz cases: ${JSON.stringify(counts)} total ${total} over ${routes.length} routes`,
+    );
     if (RUNS_ADMIN >= 360) expect(total).toBeGreaterThan(20_000);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();

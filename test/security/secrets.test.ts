@@ -13,7 +13,12 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateKeys } from '../../apps/server/src/cli/rotate-keys.ts';
-import { inspectSealed, keyRingFor, listSealedColumns, open } from '../../apps/server/src/lib/crypto/index.ts';
+import {
+  inspectSealed,
+  keyRingFor,
+  listSealedColumns,
+  open,
+} from '../../apps/server/src/lib/crypto/index.ts';
 import {
   buildTestApp,
   forEachDatabase,
@@ -29,6 +34,9 @@ import {
   type TestSandbox,
 } from '../../apps/server/src/modules/token-vault/sandbox.test-support.ts';
 
+/** Header values cannot carry NUL, CR or LF: drop them (the body probes keep them). */
+const headerSafe = (value: string) => [...value].filter((c) => c >= ' ').join('');
+
 const unique = (label: string) => `${label}-${randomBytes(12).toString('base64url')}`;
 
 forEachDatabase((database) => {
@@ -40,11 +48,20 @@ forEachDatabase((database) => {
     let operator: LoggedIn;
     const log: string[] = [];
     const secrets = new Map<string, string>(); // plaintext → what it is
-    const staticTokens = { operator: unique('static-op'), viewer: unique('static-vw'), admin: unique('static-ad'), auditor: unique('static-au') };
+    const staticTokens = {
+      operator: unique('static-op'),
+      viewer: unique('static-vw'),
+      admin: unique('static-ad'),
+      auditor: unique('static-au'),
+    };
     const clientSecret = unique('client-secret');
 
     beforeAll(async () => {
-      sandbox = await startTestSandbox({ accessTokenTtl: 300, staticTokens, consoleClient: { clientSecret } });
+      sandbox = await startTestSandbox({
+        accessTokenTtl: 300,
+        staticTokens,
+        consoleClient: { clientSecret },
+      });
       const stream = new Writable({
         write(chunk, _encoding, done) {
           log.push(String(chunk));
@@ -55,7 +72,8 @@ forEachDatabase((database) => {
       admin = await login(app, 'admin');
       ids = await createSandboxConnections(app, sandbox, admin.user.id);
       secrets.set(clientSecret, 'sandbox client secret');
-      for (const [name, token] of Object.entries(staticTokens)) secrets.set(token, `static token of ${name}`);
+      for (const [name, token] of Object.entries(staticTokens))
+        secrets.set(token, `static token of ${name}`);
 
       // A connection created over HTTP with its own client secret, then replaced by PATCH.
       const apiSecret = unique('api-client-secret');
@@ -63,11 +81,33 @@ forEachDatabase((database) => {
       const created = await admin.inject({
         method: 'POST',
         url: '/api/connections',
-        payload: { name: 'Secret holder', baseUrl: sandbox.scimUrl, authKind: 'oauth2', allowPrivateNetwork: true, oauth: { issuer: sandbox.issuer, clientId: 'x', clientSecret: apiSecret, scopes: ['scim:read'] } },
+        payload: {
+          name: 'Secret holder',
+          baseUrl: sandbox.scimUrl,
+          authKind: 'oauth2',
+          allowPrivateNetwork: true,
+          oauth: {
+            issuer: sandbox.issuer,
+            clientId: 'x',
+            clientSecret: apiSecret,
+            scopes: ['scim:read'],
+          },
+        },
       });
       expect(created.statusCode, created.body).toBe(201);
       expect(created.body).not.toContain(apiSecret);
-      const patched = await admin.inject({ method: 'PATCH', url: `/api/connections/${created.json().id}`, payload: { oauth: { issuer: sandbox.issuer, clientId: 'x', clientSecret: replaced, scopes: ['scim:read'] } } });
+      const patched = await admin.inject({
+        method: 'PATCH',
+        url: `/api/connections/${created.json().id}`,
+        payload: {
+          oauth: {
+            issuer: sandbox.issuer,
+            clientId: 'x',
+            clientSecret: replaced,
+            scopes: ['scim:read'],
+          },
+        },
+      });
       expect(patched.statusCode, patched.body).toBe(200);
       expect(patched.body).not.toContain(replaced);
       secrets.set(apiSecret, 'client secret (POST)');
@@ -76,12 +116,28 @@ forEachDatabase((database) => {
       // Passwords: a user created with one, then given another.
       const password1 = unique('password-one');
       const password2 = unique('password-two');
-      expect((await admin.inject({ method: 'POST', url: '/api/users', payload: { username: 'carol', role: 'operator', password: password1 } })).statusCode).toBe(201);
+      expect(
+        (
+          await admin.inject({
+            method: 'POST',
+            url: '/api/users',
+            payload: { username: 'carol', role: 'operator', password: password1 },
+          })
+        ).statusCode,
+      ).toBe(201);
       const carol = await login(app, 'carol', password1);
-      const patchedUser = await admin.inject({ method: 'PATCH', url: `/api/users/${carol.user.id}`, payload: { password: password2 } });
+      const patchedUser = await admin.inject({
+        method: 'PATCH',
+        url: `/api/users/${carol.user.id}`,
+        payload: { password: password2 },
+      });
       expect(patchedUser.statusCode, patchedUser.body).toBe(200);
       await login(app, 'carol', password2);
-      const failed = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'carol', password: password1 } });
+      const failed = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'carol', password: password1 },
+      });
       expect(failed.statusCode).toBe(401);
       secrets.set(password1, 'password');
       secrets.set(password2, 'password');
@@ -89,20 +145,42 @@ forEachDatabase((database) => {
 
       // Tokens: static + OAuth (code + PKCE, then a refresh that rotates the refresh token).
       operator = await login(app, 'operator');
-      expect((await operator.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: ids.static, token: staticTokens.operator } })).statusCode).toBe(200);
+      expect(
+        (
+          await operator.inject({
+            method: 'PUT',
+            url: '/api/token',
+            payload: { connectionId: ids.static, token: staticTokens.operator },
+          })
+        ).statusCode,
+      ).toBe(200);
       await linkOAuth(operator, sandbox, ids.oauth, 'operator');
       const first = (await operator.inject({ url: `/api/token?connectionId=${ids.oauth}` })).json();
-      const refreshed = await operator.inject({ method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.oauth, rejectedFingerprint: first.fingerprint } });
+      const refreshed = await operator.inject({
+        method: 'POST',
+        url: '/api/token/refresh',
+        payload: { connectionId: ids.oauth, rejectedFingerprint: first.fingerprint },
+      });
       expect(refreshed.statusCode, refreshed.body).toBe(200);
       secrets.set(first.accessToken, 'OAuth access token (first)');
       secrets.set(refreshed.json().accessToken, 'OAuth access token (refreshed)');
       // The refresh token only exists sealed in the database: open it to know what to look for.
       const keyRing = keyRingFor(app.config.encryption);
       for (const column of listSealedColumns()) {
-        const rows = await (app.db as never as { selectFrom(t: string): { selectAll(): { execute(): Promise<Record<string, unknown>[]> } } }).selectFrom(column.table).selectAll().execute();
+        const rows = await (
+          app.db as never as {
+            selectFrom(t: string): {
+              selectAll(): { execute(): Promise<Record<string, unknown>[]> };
+            };
+          }
+        )
+          .selectFrom(column.table)
+          .selectAll()
+          .execute();
         for (const row of rows) {
           const sealed = row[column.column];
-          if (typeof sealed === 'string') secrets.set(open(keyRing, sealed, column.aad(row)), `${column.table}.${column.column}`);
+          if (typeof sealed === 'string')
+            secrets.set(open(keyRing, sealed, column.aad(row)), `${column.table}.${column.column}`);
         }
       }
       expect([...secrets.values()]).toContain('scim_credentials.refresh_token_sealed');
@@ -115,29 +193,68 @@ forEachDatabase((database) => {
     });
 
     it('errors never echo a token or an Authorization header', async () => {
-      const probes = [unique('probe-token'), `${unique('probe')}\u0000\n\r\u202e`, `x${'A'.repeat(5000)}`, 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.'];
+      const probes = [
+        unique('probe-token'),
+        `${unique('probe')}\u0000\n\r\u202e`,
+        `x${'A'.repeat(5000)}`,
+        'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.',
+      ];
       for (const probe of probes) {
         const answers = [
-          await operator.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: ids.static, token: probe } }),
-          await operator.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: ids.oauth, token: probe } }),
-          await operator.inject({ method: 'PUT', url: '/api/token', payload: { connectionId: 'nope', token: probe } }),
-          await app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${probe.replace(/[\u0000\n\r]/g, '')}` } }),
-          await app.inject({ url: '/api/auth/me', headers: { cookie: `scim_console_session=${encodeURIComponent(probe)}` } }),
-          await operator.inject({ url: `/api/relay/${ids.relay}/Users`, headers: { authorization: `Bearer ${probe.replace(/[\u0000\n\r]/g, '')}` } }),
-          await operator.inject({ method: 'POST', url: '/api/token/refresh', payload: { connectionId: ids.static, rejectedFingerprint: probe } }),
+          await operator.inject({
+            method: 'PUT',
+            url: '/api/token',
+            payload: { connectionId: ids.static, token: probe },
+          }),
+          await operator.inject({
+            method: 'PUT',
+            url: '/api/token',
+            payload: { connectionId: ids.oauth, token: probe },
+          }),
+          await operator.inject({
+            method: 'PUT',
+            url: '/api/token',
+            payload: { connectionId: 'nope', token: probe },
+          }),
+          await app.inject({
+            url: '/api/auth/me',
+            headers: { authorization: `Bearer ${headerSafe(probe)}` },
+          }),
+          await app.inject({
+            url: '/api/auth/me',
+            headers: { cookie: `scim_console_session=${encodeURIComponent(probe)}` },
+          }),
+          await operator.inject({
+            url: `/api/relay/${ids.relay}/Users`,
+            headers: { authorization: `Bearer ${headerSafe(probe)}` },
+          }),
+          await operator.inject({
+            method: 'POST',
+            url: '/api/token/refresh',
+            payload: { connectionId: ids.static, rejectedFingerprint: probe },
+          }),
           await operator.inject({ url: `/api/token?connectionId=${encodeURIComponent(probe)}` }),
         ];
         for (const [index, res] of answers.entries()) {
           // (index 6 is a refresh of the caller's own static token: it re-verifies and may succeed)
-          if (index !== 6) expect(res.statusCode, `probe ${index}: ${res.body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+          if (index !== 6)
+            expect(
+              res.statusCode,
+              `probe ${index}: ${res.body.slice(0, 200)}`,
+            ).toBeGreaterThanOrEqual(400);
           expect(res.statusCode).toBeLessThan(500);
           expect(res.body).not.toContain(probe.slice(0, 40));
         }
       }
       // The static token the provider refused is not stored either.
-      const status = (await operator.inject({ url: `/api/token/status?connectionId=${ids.static}` })).json();
+      const status = (
+        await operator.inject({ url: `/api/token/status?connectionId=${ids.static}` })
+      ).json();
       expect(status.state).toBe('valid');
-      expect((await operator.inject({ url: `/api/token?connectionId=${ids.static}` })).json().accessToken).toBe(staticTokens.operator);
+      expect(
+        (await operator.inject({ url: `/api/token?connectionId=${ids.static}` })).json()
+          .accessToken,
+      ).toBe(staticTokens.operator);
     });
 
     it('the database holds no plaintext secret (SQLite file + WAL + SHM, or every text column on PostgreSQL)', async () => {
@@ -148,7 +265,8 @@ forEachDatabase((database) => {
           if (!existsSync(path)) continue;
           const bytes = readFileSync(path).toString('latin1');
           for (const [secret, what] of secrets) {
-            if (bytes.includes(Buffer.from(secret, 'utf8').toString('latin1'))) hits.push(`${what} in ${suffix || 'main file'}`);
+            if (bytes.includes(Buffer.from(secret, 'utf8').toString('latin1')))
+              hits.push(`${what} in ${suffix || 'main file'}`);
           }
         }
         expect(existsSync(app.testDatabase.location + '-wal')).toBe(true);
@@ -163,10 +281,13 @@ forEachDatabase((database) => {
           );
           expect(columns.rows.length).toBeGreaterThan(10);
           for (const { table_name, column_name } of columns.rows) {
-            const values = await client.query<{ v: string | null }>(`select "${column_name}"::text as v from "${schema}"."${table_name}"`);
+            const values = await client.query<{ v: string | null }>(
+              `select "${column_name}"::text as v from "${schema}"."${table_name}"`,
+            );
             for (const { v } of values.rows) {
               if (!v) continue;
-              for (const [secret, what] of secrets) if (v.includes(secret)) hits.push(`${what} in ${table_name}.${column_name}`);
+              for (const [secret, what] of secrets)
+                if (v.includes(secret)) hits.push(`${what} in ${table_name}.${column_name}`);
             }
           }
         } finally {
@@ -186,14 +307,30 @@ forEachDatabase((database) => {
     it('key rotation leaves every sealed secret readable and unchanged', async () => {
       const oldRing = keyRingFor(app.config.encryption);
       const before = new Map<string, string>();
-      const readAll = async (ring: typeof oldRing, into: Map<string, string>, expectKey?: string) => {
+      const readAll = async (
+        ring: typeof oldRing,
+        into: Map<string, string>,
+        expectKey?: string,
+      ) => {
         for (const column of listSealedColumns()) {
-          const rows = await (app.db as never as { selectFrom(t: string): { selectAll(): { execute(): Promise<Record<string, unknown>[]> } } }).selectFrom(column.table).selectAll().execute();
+          const rows = await (
+            app.db as never as {
+              selectFrom(t: string): {
+                selectAll(): { execute(): Promise<Record<string, unknown>[]> };
+              };
+            }
+          )
+            .selectFrom(column.table)
+            .selectAll()
+            .execute();
           for (const row of rows) {
             const sealed = row[column.column];
             if (typeof sealed !== 'string') continue;
             if (expectKey) expect(inspectSealed(sealed).keyId).toBe(expectKey);
-            into.set(`${column.table}.${column.column}.${String(row[column.idColumn])}`, open(ring, sealed, column.aad(row)));
+            into.set(
+              `${column.table}.${column.column}.${String(row[column.idColumn])}`,
+              open(ring, sealed, column.aad(row)),
+            );
           }
         }
       };

@@ -33,7 +33,11 @@ export function apiRoutes(app: FastifyInstance): ApiRoute[] {
 }
 
 /** Fills `:param` and a trailing `*` of a route pattern. */
-export function fillUrl(url: string, params: Record<string, string> = {}, wildcard = 'Users'): string {
+export function fillUrl(
+  url: string,
+  params: Record<string, string> = {},
+  wildcard = 'Users',
+): string {
   return url
     .replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? 'no-such-id'))
     .replace(/\*$/, wildcard);
@@ -53,7 +57,10 @@ export async function injectWithin(
       inject(options),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new HangError(`${options.method} ${String(options.url)} did not answer in ${ms} ms`)),
+          () =>
+            reject(
+              new HangError(`${options.method} ${String(options.url)} did not answer in ${ms} ms`),
+            ),
           ms,
         );
       }),

@@ -39,12 +39,21 @@ describe('sessions and web', () => {
 
   beforeAll(async () => {
     sandbox = await startTestSandbox({ accessTokenTtl: 300 });
-    app = await buildTestApp({ env: { SANDBOX_URL: sandbox.url, RATE_LIMIT_MAX: '100000', LOGIN_RATE_LIMIT_MAX: '1000', HTTP_TIMEOUT_MS: '3000' } });
+    app = await buildTestApp({
+      env: {
+        SANDBOX_URL: sandbox.url,
+        RATE_LIMIT_MAX: '100000',
+        LOGIN_RATE_LIMIT_MAX: '1000',
+        HTTP_TIMEOUT_MS: '3000',
+      },
+    });
     admin = await login(app, 'admin');
     ids = await createSandboxConnections(app, sandbox, admin.user.id);
     // A hostile provider: every answer redirects — to the metadata address or to another origin.
     redirector = createServer((req, res) => {
-      const to = req.url?.includes('meta') ? 'http://169.254.169.254/latest/meta-data/' : `${sandbox.scimUrl.replace('127.0.0.1', 'localhost')}/ServiceProviderConfig`;
+      const to = req.url?.includes('meta')
+        ? 'http://169.254.169.254/latest/meta-data/'
+        : `${sandbox.scimUrl.replace('127.0.0.1', 'localhost')}/ServiceProviderConfig`;
       res.writeHead(302, { location: to }).end();
     });
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
@@ -58,7 +67,9 @@ describe('sessions and web', () => {
 
   it('CSRF: every state-changing route refuses a missing, a wrong and another session’s token', async () => {
     const other = await login(app, 'operator');
-    const routes = apiRoutes(app).filter((r) => STATE_CHANGING.has(r.method) && r.url !== '/api/auth/login');
+    const routes = apiRoutes(app).filter(
+      (r) => STATE_CHANGING.has(r.method) && r.url !== '/api/auth/login',
+    );
     expect(routes.length).toBeGreaterThan(15);
     const problems: string[] = [];
     for (const route of routes) {
@@ -67,11 +78,16 @@ describe('sessions and web', () => {
         const res = await app.inject({
           method: route.method as 'POST',
           url,
-          headers: { cookie: admin.cookie, ...(token !== undefined ? { 'x-csrf-token': token } : {}) },
+          headers: {
+            cookie: admin.cookie,
+            ...(token !== undefined ? { 'x-csrf-token': token } : {}),
+          },
           ...(route.method === 'DELETE' ? {} : { payload: {} }),
         });
         if (res.statusCode !== 403 || res.json().error.code !== 'CSRF_INVALID')
-          problems.push(`${route.method} ${route.url} with ${token === undefined ? 'no token' : token.slice(0, 8)} → ${res.statusCode}`);
+          problems.push(
+            `${route.method} ${route.url} with ${token === undefined ? 'no token' : token.slice(0, 8)} → ${res.statusCode}`,
+          );
       }
     }
     expect(problems).toEqual([]);
@@ -79,8 +95,16 @@ describe('sessions and web', () => {
     expect((await admin.inject({ url: '/api/auth/me' })).statusCode).toBe(200);
     expect((await admin.inject({ url: `/api/connections/${ids.static}` })).statusCode).toBe(200);
     // Login itself: a cross-site POST is refused even with valid credentials.
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers, payload: { username: 'viewer', password: 'demo-password-for-tests' } });
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers,
+        payload: { username: 'viewer', password: 'demo-password-for-tests' },
+      });
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
       expect(sessionCookieFrom(res)).toBeNull();
     }
@@ -88,33 +112,67 @@ describe('sessions and web', () => {
 
   it('session fixation: a planted cookie is never adopted; logout really ends the session', async () => {
     const planted = 'scim_console_session=attacker-chosen-value-0123456789abcdef';
-    const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { cookie: planted }, payload: { username: 'viewer', password: 'demo-password-for-tests' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { cookie: planted },
+      payload: { username: 'viewer', password: 'demo-password-for-tests' },
+    });
     expect(res.statusCode).toBe(200);
     const issued = sessionCookieFrom(res)!;
     expect(issued).not.toBe(planted);
-    expect((await app.inject({ url: '/api/auth/me', headers: { cookie: planted } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ url: '/api/auth/me', headers: { cookie: planted } })).statusCode,
+    ).toBe(401);
     // A live session present at login is replaced, not kept alive next to the new one.
-    const second = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { cookie: issued }, payload: { username: 'viewer', password: 'demo-password-for-tests' } });
+    const second = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { cookie: issued },
+      payload: { username: 'viewer', password: 'demo-password-for-tests' },
+    });
     const reissued = sessionCookieFrom(second)!;
     expect(reissued).not.toBe(issued);
-    expect((await app.inject({ url: '/api/auth/me', headers: { cookie: issued } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ url: '/api/auth/me', headers: { cookie: issued } })).statusCode,
+    ).toBe(401);
     // Logout: 204, the cookie is cleared, the old cookie and its CSRF token are dead.
     const csrf = second.json().csrfToken as string;
-    const out = await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: reissued, 'x-csrf-token': csrf } });
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: reissued, 'x-csrf-token': csrf },
+    });
     expect(out.statusCode).toBe(204);
-    expect(String(out.headers['set-cookie'])).toMatch(/scim_console_session=;|Max-Age=0|Expires=Thu, 01 Jan 1970/);
+    expect(String(out.headers['set-cookie'])).toMatch(
+      /scim_console_session=;|Max-Age=0|Expires=Thu, 01 Jan 1970/,
+    );
     const after = await app.inject({ url: '/api/auth/me', headers: { cookie: reissued } });
     expect(after.statusCode).toBe(401);
     expect(['UNAUTHENTICATED', 'SESSION_EXPIRED']).toContain(after.json().error.code);
-    const write = await app.inject({ method: 'PUT', url: '/api/me/preferences', headers: { cookie: reissued, 'x-csrf-token': csrf }, payload: { theme: 'dark' } });
+    const write = await app.inject({
+      method: 'PUT',
+      url: '/api/me/preferences',
+      headers: { cookie: reissued, 'x-csrf-token': csrf },
+      payload: { theme: 'dark' },
+    });
     expect(write.statusCode).toBe(401);
   });
 
   it('login answers are identical for unknown and real accounts, and cost the same password work', async () => {
     const attempt = async (username: string) => {
       const started = process.hrtime.bigint();
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.9.8.7', payload: { username, password: 'wrong-password-xyz' } });
-      return { ms: Number(process.hrtime.bigint() - started) / 1e6, status: res.statusCode, body: res.body };
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: '10.9.8.7',
+        payload: { username, password: 'wrong-password-xyz' },
+      });
+      return {
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        status: res.statusCode,
+        body: res.body,
+      };
     };
     const real: number[] = [];
     const unknown: number[] = [];
@@ -136,28 +194,45 @@ describe('sessions and web', () => {
       json: await admin.inject({ url: '/api/auth/me' }),
       error: await app.inject({ url: '/api/auth/me' }),
       notFound: await app.inject({ url: '/api/nope' }),
-      router: await app.inject({ url: `/api/users/${'x'.repeat(300)}`, method: 'PATCH', payload: {} }),
+      router: await app.inject({
+        url: `/api/users/${'x'.repeat(300)}`,
+        method: 'PATCH',
+        payload: {},
+      }),
       html: await app.inject({ url: '/api/docs/static/index.html' }),
     };
     for (const [name, res] of Object.entries(answers)) {
       expect(res.headers['x-content-type-options'], name).toBe('nosniff');
       expect(res.headers['x-frame-options'], name).toBe('DENY');
-      expect(String(res.headers['content-security-policy']), name).toMatch(/frame-ancestors 'none'/);
-      expect(String(res.headers['content-security-policy']), name).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+      expect(String(res.headers['content-security-policy']), name).toMatch(
+        /frame-ancestors 'none'/,
+      );
+      expect(String(res.headers['content-security-policy']), name).not.toMatch(
+        /script-src[^;]*'unsafe-(inline|eval)'/,
+      );
       expect(res.headers['referrer-policy'], name).toBe('no-referrer');
     }
     expect(String(answers.json.headers['cache-control'])).toMatch(/no-store/);
   });
 
   it('CORS: the console API grants no other origin, simple or preflighted', async () => {
-    for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1:8080.evil.example', 'http://localhost:8080']) {
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      'http://127.0.0.1:8080.evil.example',
+      'http://localhost:8080',
+    ]) {
       const simple = await admin.inject({ url: '/api/auth/me', headers: { origin } });
       expect(simple.headers['access-control-allow-origin'], origin).toBeUndefined();
       expect(simple.headers['access-control-allow-credentials'], origin).toBeUndefined();
       const preflight = await app.inject({
         method: 'OPTIONS',
         url: '/api/token',
-        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-csrf-token,content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'x-csrf-token,content-type',
+        },
       });
       expect(preflight.headers['access-control-allow-origin'], origin).toBeUndefined();
       expect(preflight.headers['access-control-allow-methods'], origin).toBeUndefined();
@@ -184,10 +259,15 @@ describe('sessions and web', () => {
       'http:evil.example',
     ];
     for (const returnTo of variants) {
-      for (const base of ['/api/auth/oidc/start?', `/api/token/oauth/start?connectionId=${ids.oauth}&`]) {
+      for (const base of [
+        '/api/auth/oidc/start?',
+        `/api/token/oauth/start?connectionId=${ids.oauth}&`,
+      ]) {
         const session = base.includes('oidc') ? app.inject.bind(app) : operator.inject;
         const start = await session({ url: `${base}returnTo=${encodeURIComponent(returnTo)}` });
-        expect([302, 400], `${base} ${returnTo} → ${start.statusCode} ${start.body}`).toContain(start.statusCode);
+        expect([302, 400], `${base} ${returnTo} → ${start.statusCode} ${start.body}`).toContain(
+          start.statusCode,
+        );
       }
       // Where the link flow accepts it, the final redirect must stay on this origin.
       let location: string;
@@ -197,7 +277,10 @@ describe('sessions and web', () => {
         expect(String(error), returnTo).toMatch(/oauth\/start: 400/);
         continue;
       }
-      expect(new URL(location, `${PUBLIC_ORIGIN}/api/token/oauth/callback`).origin, `${returnTo} → ${location}`).toBe(PUBLIC_ORIGIN);
+      expect(
+        new URL(location, `${PUBLIC_ORIGIN}/api/token/oauth/callback`).origin,
+        `${returnTo} → ${location}`,
+      ).toBe(PUBLIC_ORIGIN);
     }
   });
 
@@ -218,10 +301,21 @@ describe('sessions and web', () => {
       'https://[fd00::1]/scim/v2',
       'https://0.0.0.0/scim/v2',
     ];
-    const metadata = ['http://169.254.169.254/latest', 'https://169.254.169.254/scim/v2', 'http://[fd00:ec2::254]/scim/v2', 'http://[::ffff:169.254.169.254]/scim/v2', 'http://2852039166/scim/v2', 'http://metadata.google.internal/computeMetadata/v1'];
+    const metadata = [
+      'http://169.254.169.254/latest',
+      'https://169.254.169.254/scim/v2',
+      'http://[fd00:ec2::254]/scim/v2',
+      'http://[::ffff:169.254.169.254]/scim/v2',
+      'http://2852039166/scim/v2',
+      'http://metadata.google.internal/computeMetadata/v1',
+    ];
     let n = 0;
     const create = (baseUrl: string, allowPrivateNetwork: boolean) =>
-      admin.inject({ method: 'POST', url: '/api/connections', payload: { name: `ssrf ${(n += 1)}`, baseUrl, authKind: 'static', allowPrivateNetwork } });
+      admin.inject({
+        method: 'POST',
+        url: '/api/connections',
+        payload: { name: `ssrf ${(n += 1)}`, baseUrl, authKind: 'static', allowPrivateNetwork },
+      });
     for (const baseUrl of inside) {
       const res = await create(baseUrl, false);
       expect(res.statusCode, `${baseUrl} → ${res.body}`).toBe(400);
@@ -235,7 +329,17 @@ describe('sessions and web', () => {
       const res = await admin.inject({
         method: 'POST',
         url: '/api/connections',
-        payload: { name: `ssrf ${(n += 1)}`, baseUrl: 'https://scim.example.com/scim/v2', authKind: 'oauth2', oauth: { authorizationEndpoint: 'https://idp.example.com/auth', tokenEndpoint, clientId: 'x', scopes: [] } },
+        payload: {
+          name: `ssrf ${(n += 1)}`,
+          baseUrl: 'https://scim.example.com/scim/v2',
+          authKind: 'oauth2',
+          oauth: {
+            authorizationEndpoint: 'https://idp.example.com/auth',
+            tokenEndpoint,
+            clientId: 'x',
+            scopes: [],
+          },
+        },
       });
       expect(res.statusCode, tokenEndpoint).toBe(400);
     }
@@ -253,7 +357,17 @@ describe('sessions and web', () => {
     let n = 0;
     let tried = 0;
     for (const { baseUrl, allowPrivateNetwork } of cases) {
-      const made = await admin.inject({ method: 'POST', url: '/api/connections', payload: { name: `inside ${(n += 1)}`, baseUrl, authKind: 'static', allowPrivateNetwork, grants: { roles: ['admin'], userIds: [] } } });
+      const made = await admin.inject({
+        method: 'POST',
+        url: '/api/connections',
+        payload: {
+          name: `inside ${(n += 1)}`,
+          baseUrl,
+          authKind: 'static',
+          allowPrivateNetwork,
+          grants: { roles: ['admin'], userIds: [] },
+        },
+      });
       if (made.statusCode === 400) continue; // refused up front: fine
       expect(made.statusCode, made.body).toBe(201);
       const id = made.json().id as string;
