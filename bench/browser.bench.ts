@@ -43,7 +43,14 @@ const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split
 const SIZES = [1_000, 10_000, 100_000];
 /** A plain table of 100k rows takes minutes here and may crash the tab: opt in. */
 const PLAIN_100K = process.argv.includes('--plain-100k');
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -59,9 +66,19 @@ async function launch(): Promise<BrowserContext> {
 }
 
 function serveDir(dir: string): Promise<{ url: string; close(): Promise<void> }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.woff2': 'font/woff2', '.svg': 'image/svg+xml' };
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.json': 'application/json',
+    '.woff2': 'font/woff2',
+    '.svg': 'image/svg+xml',
+  };
   const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     try {
       const body = readFileSync(join(dir, path === '/' ? 'index.html' : path));
       res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
@@ -72,7 +89,10 @@ function serveDir(dir: string): Promise<{ url: string; close(): Promise<void> }>
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) }),
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
     ),
   );
 }
@@ -88,7 +108,13 @@ async function memory(page: Page): Promise<{ heap: number; nodes: number }> {
   return { heap: get('JSHeapUsedSize'), nodes: get('Nodes') };
 }
 
-interface Measure { paintMs: number; scrollMs: number; totalMs: number; scrollable: boolean; domRows: number }
+interface Measure {
+  paintMs: number;
+  scrollMs: number;
+  totalMs: number;
+  scrollable: boolean;
+  domRows: number;
+}
 
 async function tablePart(): Promise<{ virtual10k: number }> {
   // Rows: the sandbox's own seed data, as the SCIM API would return them.
@@ -101,7 +127,8 @@ async function tablePart(): Promise<{ virtual10k: number }> {
     plugins: [react()],
     build: { outDir: dist, emptyOutDir: true, sourcemap: false },
   });
-  for (const n of SIZES) writeFileSync(join(dist, `rows-${n}.json`), JSON.stringify(all.slice(0, n)));
+  for (const n of SIZES)
+    writeFileSync(join(dist, `rows-${n}.json`), JSON.stringify(all.slice(0, n)));
   const site = await serveDir(dist);
   const context = await launch();
   let virtual10k = NaN;
@@ -109,10 +136,17 @@ async function tablePart(): Promise<{ virtual10k: number }> {
     const page = await context.newPage();
     await page.goto(`${site.url}/index.html`);
     await page.waitForFunction(() => 'bench' in globalThis);
-    console.log('\n  results table: data arrival → painted → scrolled to the middle and painted (median of rounds)');
-    console.log('  rows      view                    painted    scroll frame   interactive   <tr> in DOM  +DOM nodes  +JS heap   rounds');
+    console.log(
+      '\n  results table: data arrival → painted → scrolled to the middle and painted (median of rounds)',
+    );
+    console.log(
+      '  rows      view                    painted    scroll frame   interactive   <tr> in DOM  +DOM nodes  +JS heap   rounds',
+    );
     for (const n of SIZES) {
-      const figures: Record<'virtual' | 'plain', { m: Measure[]; heap: number; nodes: number }> = { virtual: { m: [], heap: 0, nodes: 0 }, plain: { m: [], heap: 0, nodes: 0 } };
+      const figures: Record<'virtual' | 'plain', { m: Measure[]; heap: number; nodes: number }> = {
+        virtual: { m: [], heap: 0, nodes: 0 },
+        plain: { m: [], heap: 0, nodes: 0 },
+      };
       const plain = n < 100_000 || PLAIN_100K;
       // The plain table is slow (seconds at 10k): fewer rounds for it; rounds alternate the order.
       for (let i = 0; i < ROUNDS; i++) {
@@ -120,9 +154,15 @@ async function tablePart(): Promise<{ virtual10k: number }> {
         for (const kind of kinds) {
           if (kind === 'plain' && (!plain || (n >= 10_000 && i >= 1))) continue;
           await page.evaluate(() => (globalThis as unknown as HarnessWindow).bench.clear());
-          await page.evaluate((url) => (globalThis as unknown as HarnessWindow).bench.load(url), `rows-${n}.json`);
+          await page.evaluate(
+            (url) => (globalThis as unknown as HarnessWindow).bench.load(url),
+            `rows-${n}.json`,
+          );
           const before = await memory(page);
-          const m = await page.evaluate((k) => (globalThis as unknown as HarnessWindow).bench.measure(k), kind);
+          const m = await page.evaluate(
+            (k) => (globalThis as unknown as HarnessWindow).bench.measure(k),
+            kind,
+          );
           const after = await memory(page);
           figures[kind].m.push(m);
           figures[kind].heap = Math.max(figures[kind].heap, after.heap - before.heap);
@@ -132,19 +172,35 @@ async function tablePart(): Promise<{ virtual10k: number }> {
       const med = (kind: 'virtual' | 'plain') => {
         const ms = figures[kind].m;
         if (ms.length === 0) return null;
-        return { paint: median(ms.map((x) => x.paintMs)), scroll: median(ms.map((x) => x.scrollMs)), total: median(ms.map((x) => x.totalMs)), domRows: ms[0]!.domRows, scrollable: ms.every((x) => x.scrollable) };
+        return {
+          paint: median(ms.map((x) => x.paintMs)),
+          scroll: median(ms.map((x) => x.scrollMs)),
+          total: median(ms.map((x) => x.totalMs)),
+          domRows: ms[0]!.domRows,
+          scrollable: ms.every((x) => x.scrollable),
+        };
       };
       const v = med('virtual');
       const p = med('plain');
       if (n === 10_000) virtual10k = v!.total;
-      for (const [name, f, kind] of [['ResultsTable (virtual)', v, 'virtual'], ['plain <table>', p, 'plain']] as const) {
+      for (const [name, f, kind] of [
+        ['ResultsTable (virtual)', v, 'virtual'],
+        ['plain <table>', p, 'plain'],
+      ] as const) {
         if (!f) {
-          console.log(`  ${String(n).padStart(7)}   ${name.padEnd(22)} not measured (--plain-100k to try; 10k already takes seconds)`);
+          console.log(
+            `  ${String(n).padStart(7)}   ${name.padEnd(22)} not measured (--plain-100k to try; 10k already takes seconds)`,
+          );
           continue;
         }
-        console.log(`  ${String(n).padStart(7)}   ${name.padEnd(22)} ${f.paint.toFixed(0).padStart(6)} ms ${f.scroll.toFixed(0).padStart(10)} ms ${f.total.toFixed(0).padStart(10)} ms ${String(f.domRows).padStart(10)} ${String(figures[kind].nodes).padStart(10)}   ${kb(figures[kind].heap).padStart(12)}   ${figures[kind].m.length}${f.scrollable ? '' : '  (not scrollable!)'}`);
+        console.log(
+          `  ${String(n).padStart(7)}   ${name.padEnd(22)} ${f.paint.toFixed(0).padStart(6)} ms ${f.scroll.toFixed(0).padStart(10)} ms ${f.total.toFixed(0).padStart(10)} ms ${String(f.domRows).padStart(10)} ${String(figures[kind].nodes).padStart(10)}   ${kb(figures[kind].heap).padStart(12)}   ${figures[kind].m.length}${f.scrollable ? '' : '  (not scrollable!)'}`,
+        );
       }
-      if (p) console.log(`  ${String(n).padStart(7)}   virtual / plain: interactive ${(v!.total / p.total).toFixed(3)}×, DOM nodes ${(figures.virtual.nodes / figures.plain.nodes).toFixed(3)}×`);
+      if (p)
+        console.log(
+          `  ${String(n).padStart(7)}   virtual / plain: interactive ${(v!.total / p.total).toFixed(3)}×, DOM nodes ${(figures.virtual.nodes / figures.plain.nodes).toFixed(3)}×`,
+        );
       await page.evaluate(() => (globalThis as unknown as HarnessWindow).bench.clear());
     }
   } finally {
@@ -174,7 +230,13 @@ async function initialJsPart(): Promise<{ initialGz: number }> {
       const body = await response.body().catch(() => null);
       if (!body) return;
       const path = new URL(response.url()).pathname;
-      if (!scripts.has(path)) scripts.set(path, { phase, raw: body.length, gz: gzipSync(body, { level: 6 }).length, body: body.toString('utf8') });
+      if (!scripts.has(path))
+        scripts.set(path, {
+          phase,
+          raw: body.length,
+          gz: gzipSync(body, { level: 6 }).length,
+          body: body.toString('utf8'),
+        });
     });
     await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
     phase = 'sign-in → Query page';
@@ -191,16 +253,26 @@ async function initialJsPart(): Promise<{ initialGz: number }> {
       if (staticSet.has(path) || !scripts.has(path)) return;
       staticSet.add(path);
       const code = scripts.get(path)!.body;
-      for (const m of code.matchAll(/(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+\.js)["']/g)) visit(new URL(m[1]!, `http://x${path}`).pathname);
+      for (const m of code.matchAll(
+        /(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+\.js)["']/g,
+      ))
+        visit(new URL(m[1]!, `http://x${path}`).pathname);
     };
     visit(entry);
     console.log('\n  JavaScript from the network (gzip level 6 of each response body)');
-    console.log('  phase                   file                                   raw        gzip   kind');
+    console.log(
+      '  phase                   file                                   raw        gzip   kind',
+    );
     for (const [path, s] of scripts)
-      console.log(`  ${s.phase.padEnd(22)}  ${path.padEnd(36)} ${kb(s.raw).padStart(10)} ${kb(s.gz).padStart(10)}   ${staticSet.has(path) ? 'entry/static' : path.endsWith('theme-init.js') ? 'classic script' : 'lazy chunk'}`);
-    const sum = (f: (p: string, s: { phase: string }) => boolean) => [...scripts].filter(([p, s]) => f(p, s)).reduce((a, [, s]) => a + s.gz, 0);
+      console.log(
+        `  ${s.phase.padEnd(22)}  ${path.padEnd(36)} ${kb(s.raw).padStart(10)} ${kb(s.gz).padStart(10)}   ${staticSet.has(path) ? 'entry/static' : path.endsWith('theme-init.js') ? 'classic script' : 'lazy chunk'}`,
+      );
+    const sum = (f: (p: string, s: { phase: string }) => boolean) =>
+      [...scripts].filter(([p, s]) => f(p, s)).reduce((a, [, s]) => a + s.gz, 0);
     initialGz = sum((p) => staticSet.has(p) || p.endsWith('theme-init.js'));
-    console.log(`  login page total ${kb(sum((_, s) => s.phase === 'login page'))} gzip; sign-in → Query page adds ${kb(sum((_, s) => s.phase !== 'login page'))} gzip; entry + static imports + theme-init ${kb(initialGz)} gzip`);
+    console.log(
+      `  login page total ${kb(sum((_, s) => s.phase === 'login page'))} gzip; sign-in → Query page adds ${kb(sum((_, s) => s.phase !== 'login page'))} gzip; entry + static imports + theme-init ${kb(initialGz)} gzip`,
+    );
   } finally {
     await context.close();
     await server.close();
@@ -214,8 +286,12 @@ console.log('browser bench (Chromium, headless, fresh profile)');
 try {
   const { virtual10k } = await tablePart();
   const { initialGz } = await initialJsPart();
-  console.log(`GOAL 10k rows interactive ≤ 200 ms: ${virtual10k <= 200 ? 'PASS' : 'FALLS SHORT'} (${virtual10k.toFixed(0)} ms from data arrival to a painted table scrolled to the middle)`);
-  console.log(`GOAL initial JS ≤ 200 KB gzipped: ${initialGz <= 200 * 1024 ? 'PASS' : 'FALLS SHORT'} (${kb(initialGz)}: entry chunk + static imports + theme-init.js)`);
+  console.log(
+    `GOAL 10k rows interactive ≤ 200 ms: ${virtual10k <= 200 ? 'PASS' : 'FALLS SHORT'} (${virtual10k.toFixed(0)} ms from data arrival to a painted table scrolled to the middle)`,
+  );
+  console.log(
+    `GOAL initial JS ≤ 200 KB gzipped: ${initialGz <= 200 * 1024 ? 'PASS' : 'FALLS SHORT'} (${kb(initialGz)}: entry chunk + static imports + theme-init.js)`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -32,7 +32,8 @@ import { readListResponse } from '../apps/web/src/scim/list-response.ts';
 import { auditDatabase, databaseKinds, type DbKind } from './lib/audit-cache.ts';
 import { BENCH_ENV, BENCH_PASSWORD } from './lib/bench-env.ts';
 
-const argValue = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const argValue = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const PART = argValue('part');
 const MAX_USERS = Number(argValue('max-users') ?? 100_000);
 const SIZES = [10_000, 100_000, 1_000_000];
@@ -66,11 +67,18 @@ async function startSandboxProcess(users: number): Promise<SandboxChild> {
     env: { ...process.env, BENCH_SANDBOX_USERS: String(users) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const ready = await new Promise<{ url: string; scimUrl: string; staticTokens: Record<string, string> }>((resolve, reject) => {
+  const ready = await new Promise<{
+    url: string;
+    scimUrl: string;
+    staticTokens: Record<string, string>;
+  }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`sandbox process exited with ${code}`)));
-    child.on('message', (m: { type: string; url: string; scimUrl: string; staticTokens: Record<string, string> }) => {
-      if (m.type === 'ready') resolve(m);
-    });
+    child.on(
+      'message',
+      (m: { type: string; url: string; scimUrl: string; staticTokens: Record<string, string> }) => {
+        if (m.type === 'ready') resolve(m);
+      },
+    );
   });
   child.removeAllListeners('exit');
   return {
@@ -97,9 +105,17 @@ async function startSandboxProcess(users: number): Promise<SandboxChild> {
 
 // ---------------------------------------------------------------- A. audit trail size
 
-async function injectJson(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT', url: string, s: { cookie: string; csrf: string }, payload?: unknown) {
+async function injectJson(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PUT',
+  url: string,
+  s: { cookie: string; csrf: string },
+  payload?: unknown,
+) {
   const r = await app.inject({
-    method, url, ...(payload === undefined ? {} : { payload: payload as object }),
+    method,
+    url,
+    ...(payload === undefined ? {} : { payload: payload as object }),
     headers: { cookie: s.cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': s.csrf }) },
   });
   if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
@@ -108,11 +124,16 @@ async function injectJson(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT', 
 
 async function signInInject(app: FastifyInstance, username: string) {
   const r = await app.inject({
-    method: 'POST', url: '/api/auth/login', payload: { username, password: BENCH_PASSWORD },
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username, password: BENCH_PASSWORD },
     headers: { origin: BENCH_ENV.PUBLIC_URL!, 'sec-fetch-site': 'same-origin' },
   });
   if (r.statusCode !== 200) throw new Error(`sign-in ${username}: ${r.statusCode} ${r.body}`);
-  const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('scim_console_session='))!.split(';')[0]!;
+  const cookie = ([] as string[])
+    .concat(r.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('scim_console_session='))!
+    .split(';')[0]!;
   const body = r.json() as { csrfToken: string; user: { id: string } };
   return { cookie, csrf: body.csrfToken, userId: body.user.id };
 }
@@ -123,7 +144,11 @@ const SEARCHES: { name: string; url: (operatorId: string) => string }[] = [
   { name: 'by user (operator)', url: (id) => `/api/logs?scope=all&userId=${id}&limit=50` },
   { name: 'text, rare word', url: () => '/api/logs?scope=all&q=person4242&limit=50' },
   { name: 'text, common + rare', url: () => '/api/logs?scope=all&q=users%20person4242&limit=50' },
-  { name: 'failures last day', url: () => `/api/logs?scope=all&outcome=failure&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&limit=50` },
+  {
+    name: 'failures last day',
+    url: () =>
+      `/api/logs?scope=all&outcome=failure&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&limit=50`,
+  },
 ];
 
 async function auditPart(): Promise<void> {
@@ -134,25 +159,64 @@ async function auditPart(): Promise<void> {
       const table: Record<string, number[]> = {};
       for (const rows of SIZES) {
         const database = await auditDatabase(kind, rows, SIZES);
-        if (database.builtSeconds) console.log(`  (${kind} ${rows} cache built in ${database.builtSeconds.toFixed(0)} s)`);
-        const config = { ...loadConfig({ ...BENCH_ENV, SANDBOX_URL: sandbox.url }), database: database.config };
+        if (database.builtSeconds)
+          console.log(`  (${kind} ${rows} cache built in ${database.builtSeconds.toFixed(0)} s)`);
+        const config = {
+          ...loadConfig({ ...BENCH_ENV, SANDBOX_URL: sandbox.url }),
+          database: database.config,
+        };
         const app = await buildApp(config, { logger: false });
         try {
           await seedDemoConnections(app.db, config);
           const admin = await signInInject(app, 'admin');
           const operator = await signInInject(app, 'operator');
-          const conns = (await injectJson(app, 'GET', '/api/connections', admin)).json() as { connections: { id: string; authKind: string }[] };
+          const conns = (await injectJson(app, 'GET', '/api/connections', admin)).json() as {
+            connections: { id: string; authKind: string }[];
+          };
           const connectionId = conns.connections.find((c) => c.authKind === 'static')!.id;
-          await injectJson(app, 'PUT', '/api/token', operator, { connectionId, token: sandbox.staticTokens.operator });
+          await injectJson(app, 'PUT', '/api/token', operator, {
+            connectionId,
+            token: sandbox.staticTokens.operator,
+          });
           await injectJson(app, 'GET', `/api/query-options?connectionId=${connectionId}`, operator);
           const row = (name: string, value: number) => (table[name] ??= []).push(value);
-          row('query generation (POST /api/scim-query)', await timed(30, () =>
-            injectJson(app, 'POST', '/api/scim-query', operator, { connectionId, resourceType: 'User', filter: 'userName eq "bjensen@example.com" and active eq true' })));
-          const actor = { userId: operator.userId, username: 'operator', role: 'operator' as const, permissions: new Set<never>(), sessionId: 's', ip: '127.0.0.1', userAgent: 'bench', requestId: 'r' };
-          row('audit write (recordAudit)', await timed(30, () =>
-            recordAudit(app.db, { action: 'query.outcome', actor, connectionId, queryId: 'q', request: { method: 'GET', path: '/Users', filter: 'userName eq "x@example.com"' }, outcome: { status: 200, resultCount: 1, durationMs: 40 } })));
+          row(
+            'query generation (POST /api/scim-query)',
+            await timed(30, () =>
+              injectJson(app, 'POST', '/api/scim-query', operator, {
+                connectionId,
+                resourceType: 'User',
+                filter: 'userName eq "bjensen@example.com" and active eq true',
+              }),
+            ),
+          );
+          const actor = {
+            userId: operator.userId,
+            username: 'operator',
+            role: 'operator' as const,
+            permissions: new Set<never>(),
+            sessionId: 's',
+            ip: '127.0.0.1',
+            userAgent: 'bench',
+            requestId: 'r',
+          };
+          row(
+            'audit write (recordAudit)',
+            await timed(30, () =>
+              recordAudit(app.db, {
+                action: 'query.outcome',
+                actor,
+                connectionId,
+                queryId: 'q',
+                request: { method: 'GET', path: '/Users', filter: 'userName eq "x@example.com"' },
+                outcome: { status: 200, resultCount: 1, durationMs: 40 },
+              }),
+            ),
+          );
           for (const s of SEARCHES) {
-            const value = await timed(9, () => injectJson(app, 'GET', s.url(operator.userId), admin));
+            const value = await timed(9, () =>
+              injectJson(app, 'GET', s.url(operator.userId), admin),
+            );
             row(`log search: ${s.name}`, value);
             if (rows === 1_000_000) worstAt1M.push({ kind, name: s.name, ms: value });
           }
@@ -161,16 +225,22 @@ async function auditPart(): Promise<void> {
           await database.drop();
         }
       }
-      console.log(`\n  ${kind}: median ms per call        ${SIZES.map((s) => `${s / 1000}k`.padStart(9)).join('')}   1M / 10k`);
+      console.log(
+        `\n  ${kind}: median ms per call        ${SIZES.map((s) => `${s / 1000}k`.padStart(9)).join('')}   1M / 10k`,
+      );
       for (const [name, values] of Object.entries(table))
-        console.log(`  ${name.padEnd(42)}${values.map((v) => ms(v).padStart(9)).join('')}   ${(values[2]! / values[0]!).toFixed(2)}×`);
+        console.log(
+          `  ${name.padEnd(42)}${values.map((v) => ms(v).padStart(9)).join('')}   ${(values[2]! / values[0]!).toFixed(2)}×`,
+        );
     }
   } finally {
     await sandbox.close();
   }
   for (const kind of databaseKinds()) {
     const worst = worstAt1M.filter((w) => w.kind === kind).sort((a, b) => b.ms - a.ms)[0]!;
-    console.log(`GOAL [${kind}] log search < ${SEARCH_GOAL_MS} ms at 1M rows: ${worst.ms < SEARCH_GOAL_MS ? 'PASS' : 'FALLS SHORT'} (slowest typical search: ${worst.name}, ${ms(worst.ms)})`);
+    console.log(
+      `GOAL [${kind}] log search < ${SEARCH_GOAL_MS} ms at 1M rows: ${worst.ms < SEARCH_GOAL_MS ? 'PASS' : 'FALLS SHORT'} (slowest typical search: ${worst.name}, ${ms(worst.ms)})`,
+    );
   }
 }
 
@@ -187,8 +257,18 @@ interface FetchRun {
   replayMs: number;
 }
 
-async function fetchAllRun(sandbox: SandboxChild, token: string, paging: 'index' | 'cursor', pageSize: number, concurrency: number, replay: boolean): Promise<FetchRun> {
-  const http = axios.create({ headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' }, timeout: 120_000 });
+async function fetchAllRun(
+  sandbox: SandboxChild,
+  token: string,
+  paging: 'index' | 'cursor',
+  pageSize: number,
+  concurrency: number,
+  replay: boolean,
+): Promise<FetchRun> {
+  const http = axios.create({
+    headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' },
+    timeout: 120_000,
+  });
   const base = `${sandbox.scimUrl}/Users`;
   const urls: string[] = [];
   const get = async (params: Record<string, string>, signal?: AbortSignal) => {
@@ -199,25 +279,45 @@ async function fetchAllRun(sandbox: SandboxChild, token: string, paging: 'index'
   };
   sandbox.resetBusy();
   const t0 = performance.now();
-  const firstParams: Record<string, string> = paging === 'cursor' ? { cursor: '', count: String(pageSize) } : { startIndex: '1', count: String(pageSize) };
+  const firstParams: Record<string, string> =
+    paging === 'cursor'
+      ? { cursor: '', count: String(pageSize) }
+      : { startIndex: '1', count: String(pageSize) };
   const first = await get(firstParams);
   const result = await fetchAllPages({
-    first, requestedCount: pageSize, paging, concurrency, maxRows: 1_000_000,
-    fetchPage: (page, signal) => get(Object.fromEntries(Object.entries(page).map(([k, v]) => [k, String(v)])), signal),
+    first,
+    requestedCount: pageSize,
+    paging,
+    concurrency,
+    maxRows: 1_000_000,
+    fetchPage: (page, signal) =>
+      get(Object.fromEntries(Object.entries(page).map(([k, v]) => [k, String(v)])), signal),
   });
   const wallMs = performance.now() - t0;
-  if (result.status !== 'complete') throw new Error(`fetch-all ${result.status}: ${String(result.error)}`);
+  if (result.status !== 'complete')
+    throw new Error(`fetch-all ${result.status}: ${String(result.error)}`);
   const busy = await sandbox.busy();
   let replayMs = NaN;
   if (replay) {
     const t1 = performance.now();
     for (const url of urls) {
-      const r = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' } });
+      const r = await fetch(url, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' },
+      });
       await r.arrayBuffer();
     }
     replayMs = performance.now() - t1;
   }
-  return { paging, pageSize, concurrency, wallMs, rows: result.resources.length, pages: result.pages, sandboxBusyMs: busy.ms, replayMs };
+  return {
+    paging,
+    pageSize,
+    concurrency,
+    wallMs,
+    rows: result.resources.length,
+    pages: result.pages,
+    sandboxBusyMs: busy.ms,
+    replayMs,
+  };
 }
 
 async function fetchPart(): Promise<void> {
@@ -225,7 +325,9 @@ async function fetchPart(): Promise<void> {
   let sequential: FetchRun | null = null;
   let concurrent: FetchRun | null = null;
   console.log('\n  fetch all pages (web app fetchAllPages + axios, sandbox in its own process)');
-  console.log('  users    paging  page  conc   rows     pages   console   sandbox busy  busy share   minimal-client replay   console / replay');
+  console.log(
+    '  users    paging  page  conc   rows     pages   console   sandbox busy  busy share   minimal-client replay   console / replay',
+  );
   for (const users of userCounts) {
     const sandbox = await startSandboxProcess(users);
     try {
@@ -236,7 +338,14 @@ async function fetchPart(): Promise<void> {
       for (const paging of ['index', 'cursor'] as const)
         for (const pageSize of [100, 1000])
           for (const concurrency of paging === 'cursor' ? [1] : [1, 4]) {
-            const r = await fetchAllRun(sandbox, token, paging, pageSize, concurrency, concurrency === 1);
+            const r = await fetchAllRun(
+              sandbox,
+              token,
+              paging,
+              pageSize,
+              concurrency,
+              concurrency === 1,
+            );
             if (users === userCounts.at(-1) && paging === 'index' && pageSize === 1000) {
               if (concurrency === 1) sequential = r;
               else concurrent = r;

@@ -15,7 +15,15 @@
  * admin's "own" search finds its share (1/200) of the trail.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -85,11 +93,24 @@ async function pgDatabaseExists(name: string): Promise<boolean> {
   }
 }
 
-async function actorsAndConnections(handle: DatabaseHandle): Promise<{ actors: FillActor[]; connections: string[] }> {
-  const users = await handle.db.selectFrom('users').select(['id', 'username']).orderBy('username').execute();
-  const connections = await handle.db.selectFrom('connections').select('id').orderBy('name').execute();
+async function actorsAndConnections(
+  handle: DatabaseHandle,
+): Promise<{ actors: FillActor[]; connections: string[] }> {
+  const users = await handle.db
+    .selectFrom('users')
+    .select(['id', 'username'])
+    .orderBy('username')
+    .execute();
+  const connections = await handle.db
+    .selectFrom('connections')
+    .select('id')
+    .orderBy('name')
+    .execute();
   return {
-    actors: [...users.map((u) => ({ id: u.id, username: u.username })), ...syntheticActors(200 - users.length)],
+    actors: [
+      ...users.map((u) => ({ id: u.id, username: u.username })),
+      ...syntheticActors(200 - users.length),
+    ],
     connections: connections.map((c) => c.id),
   };
 }
@@ -107,13 +128,18 @@ async function prepare(config: DatabaseConfig, kind: DbKind): Promise<void> {
   }
 }
 
-const SIZES_BUILT_FROM = (rows: number, sizes: number[]) => sizes.filter((s) => s < rows).sort((a, b) => b - a);
+const SIZES_BUILT_FROM = (rows: number, sizes: number[]) =>
+  sizes.filter((s) => s < rows).sort((a, b) => b - a);
 
 /**
  * A fresh copy of a database holding `rows` audit events. `smaller` lists cached sizes a
  * missing cache may be grown from (e.g. 1M from 100k).
  */
-export async function auditDatabase(kind: DbKind, rows: number, smaller: number[] = []): Promise<AuditDatabase> {
+export async function auditDatabase(
+  kind: DbKind,
+  rows: number,
+  smaller: number[] = [],
+): Promise<AuditDatabase> {
   const t0 = performance.now();
   let built = false;
   const rebuild = process.env.BENCH_REBUILD === '1';
@@ -123,13 +149,17 @@ export async function auditDatabase(kind: DbKind, rows: number, smaller: number[
       built = true;
       mkdirSync(sqliteCacheDir(), { recursive: true });
       const building = `${cached}.building-${process.pid}`;
-      const from = SIZES_BUILT_FROM(rows, smaller).map(sqliteCachePath).find((p) => existsSync(p));
+      const from = SIZES_BUILT_FROM(rows, smaller)
+        .map(sqliteCachePath)
+        .find((p) => existsSync(p));
       if (from) copyFileSync(from, building);
       else await prepare({ kind: 'sqlite', path: building }, 'sqlite');
       const h = createDatabase({ kind: 'sqlite', path: building });
       const ac = await actorsAndConnections(h);
       await h.close();
-      process.stdout.write(`  (building the ${rows.toLocaleString('en')}-event SQLite cache once${from ? ' from a smaller one' : ''}…)\n`);
+      process.stdout.write(
+        `  (building the ${rows.toLocaleString('en')}-event SQLite cache once${from ? ' from a smaller one' : ''}…)\n`,
+      );
       await fillAudit({ kind: 'sqlite', path: building }, rows, ac);
       renameSync(building, cached);
     }
@@ -141,7 +171,11 @@ export async function auditDatabase(kind: DbKind, rows: number, smaller: number[
     const ac = await actorsAndConnections(probe);
     await probe.close();
     return {
-      kind, rows, config, fillTarget: { kind: 'sqlite', path }, ...ac,
+      kind,
+      rows,
+      config,
+      fillTarget: { kind: 'sqlite', path },
+      ...ac,
       builtSeconds: built ? (performance.now() - t0) / 1000 : 0,
       open: () => createDatabase(config),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
@@ -149,13 +183,15 @@ export async function auditDatabase(kind: DbKind, rows: number, smaller: number[
   }
 
   const template = pgTemplate(rows);
-  if (rebuild && (await pgDatabaseExists(template))) await adminQuery(`drop database ${template} with (force)`);
+  if (rebuild && (await pgDatabaseExists(template)))
+    await adminQuery(`drop database ${template} with (force)`);
   if (!(await pgDatabaseExists(template))) {
     built = true;
     const building = `${template}_b${process.pid}`.slice(0, 63);
     await adminQuery(`drop database if exists ${building} with (force)`);
     const from = [];
-    for (const s of SIZES_BUILT_FROM(rows, smaller)) if (await pgDatabaseExists(pgTemplate(s))) from.push(pgTemplate(s));
+    for (const s of SIZES_BUILT_FROM(rows, smaller))
+      if (await pgDatabaseExists(pgTemplate(s))) from.push(pgTemplate(s));
     if (from[0]) await adminQuery(`create database ${building} template ${from[0]}`);
     else {
       await adminQuery(`create database ${building}`);
@@ -164,7 +200,9 @@ export async function auditDatabase(kind: DbKind, rows: number, smaller: number[
     const h = createDatabase({ kind: 'postgres', url: urlFor(building) });
     const ac = await actorsAndConnections(h);
     await h.close();
-    process.stdout.write(`  (building the ${rows.toLocaleString('en')}-event PostgreSQL cache once${from[0] ? ' from a smaller one' : ''}…)\n`);
+    process.stdout.write(
+      `  (building the ${rows.toLocaleString('en')}-event PostgreSQL cache once${from[0] ? ' from a smaller one' : ''}…)\n`,
+    );
     await fillAudit({ kind: 'postgres', url: urlFor(building), schema: 'public' }, rows, ac);
     await adminQuery(`alter database ${building} rename to ${template}`);
   }
@@ -175,7 +213,11 @@ export async function auditDatabase(kind: DbKind, rows: number, smaller: number[
   const ac = await actorsAndConnections(probe);
   await probe.close();
   return {
-    kind, rows, config, fillTarget: { kind: 'postgres', url: urlFor(name), schema: 'public' }, ...ac,
+    kind,
+    rows,
+    config,
+    fillTarget: { kind: 'postgres', url: urlFor(name), schema: 'public' },
+    ...ac,
     builtSeconds: built ? (performance.now() - t0) / 1000 : 0,
     open: () => createDatabase(config),
     drop: async () => {

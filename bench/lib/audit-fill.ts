@@ -20,7 +20,10 @@ import {
   searchTerms,
 } from '../../apps/server/src/modules/audit/audit.normalize.ts';
 import { toAuditRow } from '../../apps/server/src/modules/audit/audit.repository.ts';
-import type { AuditEvent, AuditEventInput } from '../../apps/server/src/modules/audit/audit.types.ts';
+import type {
+  AuditEvent,
+  AuditEventInput,
+} from '../../apps/server/src/modules/audit/audit.types.ts';
 
 export interface FillActor {
   id: string;
@@ -28,32 +31,62 @@ export interface FillActor {
 }
 
 export type FillTarget =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string; schema: string };
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
 
 const BATCH = 5000;
 const COLUMNS = [
-  'seq', 'at', 'action', 'outcome', 'actor_id', 'actor_username', 'token_fingerprint',
-  'token_version', 'connection_id', 'query_id', 'request_method', 'request_path',
-  'request_params', 'request_filter', 'outcome_status', 'outcome_result_count',
-  'outcome_duration_ms', 'outcome_error', 'details', 'ip', 'user_agent', 'request_id',
-  'prev_hash', 'hash',
+  'seq',
+  'at',
+  'action',
+  'outcome',
+  'actor_id',
+  'actor_username',
+  'token_fingerprint',
+  'token_version',
+  'connection_id',
+  'query_id',
+  'request_method',
+  'request_path',
+  'request_params',
+  'request_filter',
+  'outcome_status',
+  'outcome_result_count',
+  'outcome_duration_ms',
+  'outcome_error',
+  'details',
+  'ip',
+  'user_agent',
+  'request_id',
+  'prev_hash',
+  'hash',
 ] as const;
 const PG_TYPES: Record<string, string> = {
-  seq: 'bigint', token_version: 'integer', outcome_status: 'integer',
-  outcome_result_count: 'integer', outcome_duration_ms: 'integer',
+  seq: 'bigint',
+  token_version: 'integer',
+  outcome_status: 'integer',
+  outcome_result_count: 'integer',
+  outcome_duration_ms: 'integer',
 };
 
 /** Synthetic actors u1…uN (for runs without real accounts). */
 export function syntheticActors(n: number): FillActor[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `bench-user-${i + 1}`, username: `user${i + 1}` }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `bench-user-${i + 1}`,
+    username: `user${i + 1}`,
+  }));
 }
 
 function inputFor(n: number, actors: FillActor[], connections: string[]): AuditEventInput {
   const a = actors[n % actors.length]!;
   const actor = {
-    userId: a.id, username: a.username, role: 'operator' as const, permissions: new Set<never>(),
-    sessionId: 's', ip: '127.0.0.1', userAgent: 'Mozilla/5.0 (bench)', requestId: `r${n}`,
+    userId: a.id,
+    username: a.username,
+    role: 'operator' as const,
+    permissions: new Set<never>(),
+    sessionId: 's',
+    ip: '127.0.0.1',
+    userAgent: 'Mozilla/5.0 (bench)',
+    requestId: `r${n}`,
   };
   const connectionId = connections[n % connections.length]!;
   const person = `person${(n * 7919) % 50_000}@example.com`;
@@ -61,24 +94,39 @@ function inputFor(n: number, actors: FillActor[], connections: string[]): AuditE
   const kind = n % 20;
   if (kind < 9)
     return {
-      action: 'query.generated', actor, connectionId, queryId: `q${n >> 1}`,
+      action: 'query.generated',
+      actor,
+      connectionId,
+      queryId: `q${n >> 1}`,
       request: { method: 'GET', path: '/Users', params: { filter, count: '100' }, filter },
       details: { resourceType: 'User', source: 'filter', warnings: 0 },
     };
   if (kind < 18)
     return {
-      action: 'query.outcome', actor, connectionId, queryId: `q${n >> 1}`,
+      action: 'query.outcome',
+      actor,
+      connectionId,
+      queryId: `q${n >> 1}`,
       request: { method: 'GET', path: '/Users', params: { filter, count: '100' }, filter },
-      outcome: n % 50 === 1
-        ? { status: 429, durationMs: 40, error: { code: 'RATE_LIMITED', message: 'Too many requests' } }
-        : { status: 200, resultCount: 1, durationMs: 35 + (n % 90) },
+      outcome:
+        n % 50 === 1
+          ? {
+              status: 429,
+              durationMs: 40,
+              error: { code: 'RATE_LIMITED', message: 'Too many requests' },
+            }
+          : { status: 200, resultCount: 1, durationMs: 35 + (n % 90) },
       details: { totalResults: 1, pages: 1 },
     };
   if (kind === 18) return { action: 'auth.login', actor, details: { method: 'local' } };
   return {
-    action: 'permission.denied', actor,
+    action: 'permission.denied',
+    actor,
     request: { method: 'GET', path: '/api/users' },
-    outcome: { status: 403, error: { code: 'FORBIDDEN', message: 'Missing permission users:manage.' } },
+    outcome: {
+      status: 403,
+      error: { code: 'FORBIDDEN', message: 'Missing permission users:manage.' },
+    },
     details: { permission: 'users:manage', route: '/api/users' },
   };
 }
@@ -88,19 +136,24 @@ async function lastEvent(target: FillTarget): Promise<{ seq: number; hash: strin
   if (target.kind === 'sqlite') {
     const db = new BetterSqlite3(target.path);
     try {
-      const row = db.prepare('select seq, hash from audit_events order by seq desc limit 1').get() as
-        | { seq: number; hash: string }
-        | undefined;
+      const row = db
+        .prepare('select seq, hash from audit_events order by seq desc limit 1')
+        .get() as { seq: number; hash: string } | undefined;
       return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
     } finally {
       db.close();
     }
   }
-  const c = new pg.Client({ connectionString: target.url, options: `-c search_path=${target.schema}` });
+  const c = new pg.Client({
+    connectionString: target.url,
+    options: `-c search_path=${target.schema}`,
+  });
   await c.connect();
   try {
     const r = await c.query('select seq, hash from audit_events order by seq desc limit 1');
-    return r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
+    return r.rows[0]
+      ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash }
+      : { seq: 0, hash: GENESIS_HASH };
   } finally {
     await c.end();
   }
@@ -157,19 +210,27 @@ export async function fillAudit(
       db.close();
     }
   } else {
-    const c = new pg.Client({ connectionString: target.url, options: `-c search_path=${target.schema}` });
+    const c = new pg.Client({
+      connectionString: target.url,
+      options: `-c search_path=${target.schema}`,
+    });
     await c.connect();
     const casts = COLUMNS.map((col, i) => `$${i + 1}::${PG_TYPES[col] ?? 'text'}[]`).join(', ');
     try {
       while (seq < totalRows) {
         const batch = makeBatch(Math.min(BATCH, totalRows - seq));
-        const columns = COLUMNS.map((col) => batch.rows.map((r) => (r as unknown as Record<string, unknown>)[col] ?? null));
+        const columns = COLUMNS.map((col) =>
+          batch.rows.map((r) => (r as unknown as Record<string, unknown>)[col] ?? null),
+        );
         await c.query('begin');
-        await c.query(`insert into audit_events (${COLUMNS.join(', ')}) select * from unnest(${casts})`, columns);
-        await c.query('insert into audit_terms (term, seq) select * from unnest($1::text[], $2::bigint[])', [
-          batch.terms.map((t) => t.term),
-          batch.terms.map((t) => t.seq),
-        ]);
+        await c.query(
+          `insert into audit_events (${COLUMNS.join(', ')}) select * from unnest(${casts})`,
+          columns,
+        );
+        await c.query(
+          'insert into audit_terms (term, seq) select * from unnest($1::text[], $2::bigint[])',
+          [batch.terms.map((t) => t.term), batch.terms.map((t) => t.seq)],
+        );
         await c.query('commit');
       }
       await c.query('analyze audit_events');

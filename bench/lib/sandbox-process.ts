@@ -31,4 +31,9 @@ process.on('message', (m: { type: string }) => {
   else if (m.type === 'close') void sandbox.close().then(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));
-process.send!({ type: 'ready', url: sandbox.url, scimUrl: sandbox.scimUrl, staticTokens: sandbox.staticTokens });
+process.send!({
+  type: 'ready',
+  url: sandbox.url,
+  scimUrl: sandbox.scimUrl,
+  staticTokens: sandbox.staticTokens,
+});

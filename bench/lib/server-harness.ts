@@ -73,17 +73,31 @@ export interface Session {
 export async function signIn(baseUrl: string, username: string): Promise<Session> {
   const response = await fetch(`${baseUrl}/api/auth/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: BENCH_ENV.PUBLIC_URL!, 'sec-fetch-site': 'same-origin' },
+    headers: {
+      'content-type': 'application/json',
+      origin: BENCH_ENV.PUBLIC_URL!,
+      'sec-fetch-site': 'same-origin',
+    },
     body: JSON.stringify({ username, password: BENCH_PASSWORD }),
   });
-  if (response.status !== 200) throw new Error(`sign-in of ${username}: ${response.status} ${await response.text()}`);
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('scim_console_session='))!.split(';')[0]!;
+  if (response.status !== 200)
+    throw new Error(`sign-in of ${username}: ${response.status} ${await response.text()}`);
+  const cookie = response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('scim_console_session='))!
+    .split(';')[0]!;
   const body = (await response.json()) as { csrfToken: string; user: { id: string } };
   return { username, cookie, csrfToken: body.csrfToken, userId: body.user.id };
 }
 
 /** A JSON call with a session (CSRF header on writes); throws on a non-2xx answer. */
-export async function call<T>(baseUrl: string, session: Session, method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(
+  baseUrl: string,
+  session: Session,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
@@ -144,7 +158,9 @@ export async function cannon(
           ...req,
           headers: {
             cookie: s.cookie,
-            ...(r.method === 'GET' ? {} : { 'x-csrf-token': s.csrfToken, 'content-type': 'application/json' }),
+            ...(r.method === 'GET'
+              ? {}
+              : { 'x-csrf-token': s.csrfToken, 'content-type': 'application/json' }),
           },
         };
       },
@@ -158,7 +174,9 @@ export async function cannon(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
+    ),
   };
 }
 

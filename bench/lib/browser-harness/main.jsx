@@ -61,7 +61,11 @@ async function measure(kind) {
   let scroller;
   if (kind === 'virtual') {
     root = createRoot(host);
-    flushSync(() => root.render(<ResultsTable rows={rows} columns={columns} visibility={visibility} onOpenRow={() => {}} />));
+    flushSync(() =>
+      root.render(
+        <ResultsTable rows={rows} columns={columns} visibility={visibility} onOpenRow={() => {}} />,
+      ),
+    );
     scroller = host.querySelector('.results-scroller');
   } else {
     scroller = plainTable(host, rows);
@@ -72,7 +76,13 @@ async function measure(kind) {
   scroller.scrollTop = scroller.scrollHeight / 2;
   const scrolledAt = await painted();
   const domRows = scroller.querySelectorAll('tbody tr').length;
-  return { paintMs: paintedAt - t0, scrollMs: scrolledAt - t1, totalMs: paintedAt - t0 + (scrolledAt - t1), scrollable, domRows };
+  return {
+    paintMs: paintedAt - t0,
+    scrollMs: scrolledAt - t1,
+    totalMs: paintedAt - t0 + (scrolledAt - t1),
+    scrollable,
+    domRows,
+  };
 }
 
 window.bench = {
