@@ -383,4 +383,64 @@ describe('sessions and web', () => {
     // The sandbox (reachable only through those names and redirects) never saw a request.
     expect(await sandbox.requests()).toEqual([]);
   });
+  it('SSRF: the relay never follows a provider redirect to another host or to the metadata address', async () => {
+    const hostile = createServer((req, res) => {
+      req.resume();
+      if (req.url?.startsWith('/scim/v2/Me'))
+        return void res
+          .writeHead(200, { 'content-type': 'application/scim+json' })
+          .end('{"id":"h1","userName":"hostile"}');
+      const to = req.url?.includes('Groups')
+        ? 'http://169.254.169.254/latest/meta-data/'
+        : `${sandbox.scimUrl.replace('127.0.0.1', 'localhost')}/Users`;
+      res.writeHead(307, { location: to }).end();
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/scim/v2`;
+      const made = await admin.inject({
+        method: 'POST',
+        url: '/api/connections',
+        payload: {
+          name: 'hostile relay',
+          baseUrl: base,
+          authKind: 'static',
+          executionMode: 'relay',
+          allowPrivateNetwork: true,
+        },
+      });
+      expect(made.statusCode, made.body).toBe(201);
+      const id = made.json().id as string;
+      const linked = await admin.inject({
+        method: 'PUT',
+        url: '/api/token',
+        payload: { connectionId: id, token: 'hostile-provider-token-0123456789' },
+      });
+      expect(linked.statusCode, linked.body).toBe(200);
+      await sandbox.clearRequests();
+      for (const path of ['/Users', '/Groups', '/Users/.search']) {
+        const res = await admin.inject(
+          path.endsWith('.search')
+            ? {
+                method: 'POST',
+                url: `/api/relay/${id}${path}`,
+                headers: { 'content-type': 'application/scim+json' },
+                payload: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}',
+              }
+            : { url: `/api/relay/${id}${path}` },
+        );
+        expect(res.statusCode, `${path}: ${res.statusCode} ${res.body}`).not.toBe(200);
+        expect(
+          res.statusCode === 502 || res.statusCode < 500,
+          `${path}: ${res.statusCode} ${res.body}`,
+        ).toBe(true);
+        // (today: the provider's 307 passes through with its Location removed and no body)
+        expect(String(res.headers.location ?? ''), path).not.toMatch(/169\.254|localhost/);
+        expect(res.body).not.toContain('hostile-provider-token');
+      }
+      expect(await sandbox.requests()).toEqual([]);
+    } finally {
+      await new Promise((resolve) => hostile.close(resolve));
+    }
+  });
 });
