@@ -72,8 +72,7 @@ test('an expired token is refreshed on the next query; a revoked grant asks to r
   await expectNothingLoading(page);
   await alert.getByRole('link', { name: /Tokens/ }).click();
   await expect(page.getByRole('heading', { name: 'Your SCIM tokens' })).toBeVisible();
-  // A fresh load shows the server's view of the credential: revoked, reconnect needed.
-  await page.reload();
+  // Following the link (no reload) shows the server's view of the credential: revoked.
   const card = page.getByRole('region', { name: 'Sandbox (OAuth)' });
   await expect(card.getByTestId('token-state')).toHaveText(/Revoked/);
   await expect(card.getByText('Reconnect needed.')).toBeVisible();

@@ -29,7 +29,13 @@ export default function TokensPage() {
   usePageTitle('Tokens');
   const [params, setParams] = useSearchParams();
   const connections = useQuery({ queryKey: connectionKeys.list(), queryFn: fetchConnections });
-  const statuses = useQuery({ queryKey: tokenKeys.statuses(), queryFn: fetchTokenStatuses });
+  // Always ask the server on arrival: users come here because a token just stopped working
+  // (expired, revoked), and the statuses cached at sign-in would show the old state.
+  const statuses = useQuery({
+    queryKey: tokenKeys.statuses(),
+    queryFn: fetchTokenStatuses,
+    refetchOnMount: 'always',
+  });
 
   // The server's view feeds the header's badges too.
   useEffect(() => {
