@@ -14,6 +14,9 @@ export async function registerRateLimit(app: FastifyInstance): Promise<void> {
     global: true,
     max: app.config.rateLimit.max,
     timeWindow: '1 minute',
+    // request.ip is undefined once the client has gone away; the plugin's default key then
+    // throws. Fall back to the socket, then to one shared bucket.
+    keyGenerator: (request) => request.ip ?? request.socket?.remoteAddress ?? 'unknown',
     allowList: (request) =>
       request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
     errorResponseBuilder: (_request, context) =>
