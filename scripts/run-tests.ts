@@ -69,6 +69,31 @@ const add = (t: Tally | undefined, runnerStatus: number, name: string) => {
   if (runnerStatus !== 0 && t.failed === 0) total.failed += 1;
 };
 
+// Static checks count as tests: a type error or a lint error fails `npm test` like a red test.
+const staticChecks: [string, string[]][] = [
+  ...[
+    'packages/scim/tsconfig.json',
+    'packages/scim/test/tsconfig.json',
+    'apps/sandbox/tsconfig.json',
+    'apps/server/tsconfig.json',
+    'apps/web/tsconfig.json',
+    'deploy/tsconfig.json',
+    'tsconfig.json',
+  ]
+    .filter((config) => existsSync(config))
+    .map((config): [string, string[]] => [
+      `typecheck ${config}`,
+      ['tsc', '-p', config, '--noEmit'],
+    ]),
+  ['lint', ['eslint', '.']],
+];
+for (const [name, args] of staticChecks) {
+  const status = run('npx', args);
+  console.log(`${status === 0 ? '✓' : '✗'} ${name}`);
+  if (status === 0) total.passed += 1;
+  else total.failed += 1;
+}
+
 const vitestReport = join(resultsDir, 'vitest.json');
 const vitestStatus = run('npx', [
   'vitest',
