@@ -190,6 +190,16 @@ export function createRelay(deps: {
           response = await send(fresh.accessToken);
         }
       }
+      // The relay never follows a redirect (it could lead off the connection's base URL), and
+      // passing a 3xx on without its Location helps nobody. 304 is an ETag answer, not a redirect.
+      if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+        await response.body?.cancel();
+        throw new AppError(
+          'PROVIDER_ERROR',
+          `The provider answered with a redirect (${response.status}), which the relay does not follow.`,
+          { upstreamStatus: response.status },
+        );
+      }
     } catch (error) {
       const appError =
         error instanceof AppError
