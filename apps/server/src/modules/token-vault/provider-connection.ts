@@ -1,30 +1,12 @@
+import type { ConnectionForUse } from '../connections/connections.service.ts';
+
 /**
- * What the SCIM features need to know about a connection, in one shape. It is built from the
- * connections module's `getConnectionForUse` (which checks the caller's grant and opens the
- * client secret); keeping our own narrow view means the vault, discovery and the relay do not
- * depend on how connections are stored.
+ * What the SCIM features need to know about a connection: the connections module's
+ * `getConnectionForUse` view (grant checked, client secret opened) without the grants, so the
+ * vault, discovery and the relay depend on that port only, not on how connections are stored.
+ * `baseUrl` has no trailing slash; `updatedAt` changes on every edit (a cache key).
  */
-export interface ProviderConnection {
-  id: string;
-  name: string;
-  /** SCIM base URL without trailing slash, e.g. https://scim.example.com/scim/v2 */
-  baseUrl: string;
-  authKind: 'static' | 'oauth2' | 'login';
-  executionMode: 'direct' | 'relay';
-  vendor: string;
-  allowPrivateNetwork: boolean;
-  oauth: {
-    issuer: string | null;
-    authorizationEndpoint: string | null;
-    tokenEndpoint: string | null;
-    revocationEndpoint: string | null;
-    clientId: string;
-    clientSecret: string | null;
-    scopes: string[];
-  } | null;
-  /** Changes whenever the connection is edited (cache key). */
-  updatedAt: string;
-}
+export type ProviderConnection = Omit<ConnectionForUse, 'grants'>;
 
 export function trimBaseUrl(url: string): string {
   return url.replace(/\/+$/, '');
