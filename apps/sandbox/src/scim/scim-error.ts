@@ -1,21 +1,6 @@
+import type { ScimType } from '@scim-console/scim';
 import type { Response } from 'express';
 import { ERROR_SCHEMA } from './resources.ts';
-
-/** RFC 7644 §3.12 scimType values plus RFC 9865's cursor errors. */
-export type ScimType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'invalidVers'
-  | 'sensitive'
-  | 'invalidCursor'
-  | 'expiredCursor'
-  | 'invalidCount';
 
 export interface ScimErrorBody {
   schemas: [typeof ERROR_SCHEMA];
