@@ -87,6 +87,12 @@ describe('scimClient', () => {
       'Bearer tok-1',
       'Bearer tok-2',
     ]);
+    // The backend is told which token was refused (by fingerprint, never the token itself),
+    // so it cannot answer with that same token.
+    expect(server.calls('/api/token/refresh')[0]!.body).toEqual({
+      connectionId: 'c1',
+      rejectedFingerprint: 'k1:x',
+    });
   });
 
   it('a second 401 after the refresh says the token was rejected and links to Tokens', async () => {

@@ -67,7 +67,11 @@ export class ScimRequestError extends Error implements ScimRequestErrorInit {
 export interface ScimCredentialSource {
   getToken(connectionId: string): Promise<{ accessToken: string } | null>;
   /** Refreshes through the backend; throws an error with `code` TOKEN_REVOKED/TOKEN_MISSING/TOKEN_INVALID when it cannot. */
-  refreshToken(connectionId: string): Promise<{ accessToken: string }>;
+  /** `rejectedAccessToken`: the token the provider just refused, so a different one comes back. */
+  refreshToken(
+    connectionId: string,
+    rejectedAccessToken?: string,
+  ): Promise<{ accessToken: string }>;
   getCsrfToken(): string | null;
 }
 
@@ -433,7 +437,11 @@ export function createScimClient(
       if (consoleCode === 'UNAUTHENTICATED' || consoleCode === 'SESSION_EXPIRED') throw error;
       meta.refreshed = true;
       try {
-        const refreshed = await credentials.refreshToken(meta.connectionId);
+        const sent = String(config.headers.get('Authorization') ?? '').replace(/^Bearer /, '');
+        const refreshed = await credentials.refreshToken(
+          meta.connectionId,
+          meta.mode === 'direct' && sent ? sent : undefined,
+        );
         meta.token = refreshed.accessToken;
       } catch (refreshError) {
         const code = errorCodeOf(refreshError);

@@ -17,6 +17,8 @@ import type {
 export interface AccessToken {
   accessToken: string;
   expiresAt: string | null;
+  /** The server's keyed fingerprint of this token, to name it without sending it back. */
+  fingerprint: string | null;
 }
 
 /** What the UI may know about a connection's token: never the token itself. */
@@ -153,7 +155,11 @@ export function getToken(connectionId: string): Promise<AccessToken | null> {
     .then(
       ({ data }) => {
         if (started !== generation) return null;
-        const token: AccessToken = { accessToken: data.accessToken, expiresAt: data.expiresAt };
+        const token: AccessToken = {
+          accessToken: data.accessToken,
+          expiresAt: data.expiresAt,
+          fingerprint: data.fingerprint,
+        };
         update(connectionId, { token, forcedState: null, message: null });
         return token;
       },
@@ -178,16 +184,35 @@ export function getToken(connectionId: string): Promise<AccessToken | null> {
  * Asks the backend to refresh the token (after the SCIM API answered 401, or from the
  * Tokens page). Concurrent calls for one connection share one request. Rejects with an
  * ApiError (TOKEN_REVOKED means the user must reconnect).
+ *
+ * `rejectedAccessToken` is the token the provider just refused: the backend is then told its
+ * fingerprint, so it never answers with that same token (a refresh finished moments ago
+ * would otherwise satisfy the call).
  */
-export function refreshToken(connectionId: string): Promise<AccessToken> {
+export function refreshToken(
+  connectionId: string,
+  rejectedAccessToken?: string,
+): Promise<AccessToken> {
   const pending = pendingRefreshes.get(connectionId);
   if (pending) return pending;
   const started = generation;
+  const known = entries.get(connectionId)?.token;
+  const rejectedFingerprint =
+    rejectedAccessToken !== undefined && known?.accessToken === rejectedAccessToken
+      ? known.fingerprint
+      : null;
   const request = http
-    .post<RefreshTokenResponse>('/api/token/refresh', { connectionId })
+    .post<RefreshTokenResponse>('/api/token/refresh', {
+      connectionId,
+      ...(rejectedFingerprint ? { rejectedFingerprint } : {}),
+    })
     .then(
       ({ data }) => {
-        const token: AccessToken = { accessToken: data.accessToken, expiresAt: data.expiresAt };
+        const token: AccessToken = {
+          accessToken: data.accessToken,
+          expiresAt: data.expiresAt,
+          fingerprint: data.fingerprint,
+        };
         if (started === generation) {
           update(connectionId, {
             token,
