@@ -16,6 +16,12 @@ import {
   signIn,
 } from './support/journey.ts';
 
+// The injected 500 and the refused CORS preflight are logged by Chromium itself.
+test.use({
+  expectedConsoleErrors:
+    /^Failed to load resource: the server responded with a status of 500|has been blocked by CORS policy|^Failed to load resource: net::ERR_FAILED$/,
+});
+
 test('429, 500, malformed JSON and CORS refusals are explained and nothing stays loading', async ({
   page,
   stack,

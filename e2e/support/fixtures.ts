@@ -22,8 +22,23 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * Console errors a journey may cause on purpose. Chromium logs every HTTP error answer as
+ * "Failed to load resource"; 4xx answers are the app's normal refusals (wrong token, 403 for
+ * a role), so they are allowed everywhere. Anything else (uncaught exceptions, CSP
+ * violations, 5xx, CORS failures) fails the journey unless the journey lists it.
+ */
+export const ALLOWED_CONSOLE_ERRORS = [
+  /^Failed to load resource: the server responded with a status of 4\d\d/,
+];
+
 export interface Fixtures {
   stackOptions: StackOptions;
+  /**
+   * Console errors this journey provokes on purpose (e.g. injected 5xx, CORS refusals), as one
+   * pattern: Playwright would read an array given to `test.use` as [value, options].
+   */
+  expectedConsoleErrors: RegExp | null;
   stack: Stack;
   /** A new browser with a fresh profile; every call gives a separate user agent "person". */
   newBrowser: () => Promise<{ context: BrowserContext; page: Page }>;
@@ -32,6 +47,7 @@ export interface Fixtures {
 
 export const test = base.extend<Fixtures>({
   stackOptions: [{}, { option: true }],
+  expectedConsoleErrors: [null, { option: true }],
   stack: async ({ stackOptions }, use) => {
     const stack = await startStack(stackOptions);
     try {
@@ -40,8 +56,12 @@ export const test = base.extend<Fixtures>({
       await stack.close();
     }
   },
-  newBrowser: async ({ acceptDownloads, viewport, locale, timezoneId }, use) => {
+  newBrowser: async (
+    { acceptDownloads, viewport, locale, timezoneId, expectedConsoleErrors },
+    use,
+  ) => {
     const opened: { context: BrowserContext; dir: string }[] = [];
+    const consoleErrors: string[] = [];
     await use(async () => {
       const dir = mkdtempSync(join(tmpdir(), 'scim-console-e2e-profile-'));
       const context = await chromium.launchPersistentContext(dir, {
@@ -56,6 +76,10 @@ export const test = base.extend<Fixtures>({
         colorScheme: 'light',
       });
       opened.push({ context, dir });
+      context.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(message.text());
+      });
+      context.on('weberror', (error) => consoleErrors.push(`uncaught: ${error.error().message}`));
       const page = context.pages()[0] ?? (await context.newPage());
       return { context, page };
     });
@@ -63,6 +87,14 @@ export const test = base.extend<Fixtures>({
       await context.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
+    const allowed = [
+      ...ALLOWED_CONSOLE_ERRORS,
+      ...(expectedConsoleErrors ? [expectedConsoleErrors] : []),
+    ];
+    expect(
+      consoleErrors.filter((text) => !allowed.some((pattern) => pattern.test(text))),
+      'console errors in the browser',
+    ).toEqual([]);
   },
   page: async ({ newBrowser }, use) => {
     const { page } = await newBrowser();
