@@ -9,6 +9,7 @@ import { keyRingFor } from '../../lib/crypto/index.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { permissionsForRole } from '../rbac/policy.ts';
 import { createConnection } from '../connections/connections.service.ts';
+import { signInAtIdp } from '../../../test/helpers/idp-browser.ts';
 import type { LoggedIn } from '../../../test/helpers/test-app.ts';
 
 export interface TestSandbox extends Sandbox {
@@ -120,60 +121,6 @@ export async function createSandboxConnections(
   };
 }
 
-/** A tiny cookie jar + manual redirects: enough to drive the sandbox's login and consent forms. */
-async function browse(
-  start: string,
-  sandbox: Sandbox,
-  username: string,
-  password: string,
-  stopAt: string,
-): Promise<string> {
-  const jar = new Map<string, string>();
-  let url = start;
-  let method = 'GET';
-  let body: string | undefined;
-  for (let step = 0; step < 20; step += 1) {
-    if (url.startsWith(stopAt)) return url;
-    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(cookie ? { cookie } : {}),
-        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      ...(body ? { body } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair!.indexOf('=');
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
-    const location = response.headers.get('location');
-    if (location) {
-      url = new URL(location, url).toString();
-      method = 'GET';
-      body = undefined;
-      continue;
-    }
-    const html = await response.text();
-    const login = /action="([^"]*\/login)"/.exec(html);
-    const confirm = /action="([^"]*\/confirm)"/.exec(html);
-    if (login) {
-      url = new URL(login[1]!, sandbox.url).toString();
-      method = 'POST';
-      body = new URLSearchParams({ username, password }).toString();
-    } else if (confirm) {
-      url = new URL(confirm[1]!, sandbox.url).toString();
-      method = 'POST';
-      body = '';
-    } else {
-      throw new Error(`Unexpected page at ${url} (${response.status}): ${html.slice(0, 200)}`);
-    }
-  }
-  throw new Error('Too many steps in the OAuth flow');
-}
-
 /**
  * Links an OAuth token for a console user by scripting the whole authorization-code + PKCE
  * flow: start (console) → login + consent (sandbox) → callback (console).
@@ -190,11 +137,9 @@ export async function linkOAuth(
     url: `/api/token/oauth/start?connectionId=${connectionId}&returnTo=${encodeURIComponent(returnTo)}`,
   });
   if (start.statusCode !== 302) throw new Error(`oauth/start: ${start.statusCode} ${start.body}`);
-  const callback = await browse(
+  const callback = await signInAtIdp(
     String(start.headers.location),
-    sandbox,
-    username,
-    sandbox.password,
+    { username, password: sandbox.password },
     'http://127.0.0.1:8080/api/token/oauth/callback',
   );
   const path = callback.slice('http://127.0.0.1:8080'.length);
@@ -209,11 +154,9 @@ export async function authorizeOnly(
   sandbox: Sandbox,
   username: string,
 ): Promise<string> {
-  return browse(
+  return signInAtIdp(
     startLocation,
-    sandbox,
-    username,
-    sandbox.password,
+    { username, password: sandbox.password },
     'http://127.0.0.1:8080/api/token/oauth/callback',
   );
 }
