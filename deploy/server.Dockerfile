@@ -27,6 +27,7 @@ WORKDIR /app
 # their production dependencies from the lockfile.
 COPY package.json package-lock.json ./
 COPY packages/scim/package.json packages/scim/package.json
+COPY packages/api-contract/package.json packages/api-contract/package.json
 COPY apps/server/package.json apps/server/package.json
 # The server runs TypeScript through tsx (its `start` script). While tsx is not
 # a production dependency of the server workspace, the version the repository
@@ -40,6 +41,7 @@ RUN npm ci --omit=dev --workspace @scim-console/server --no-audit --no-fund \
 
 COPY tsconfig.base.json ./
 COPY packages/scim packages/scim
+COPY packages/api-contract packages/api-contract
 COPY apps/server apps/server
 # Tests are not part of the runtime. Then import the whole application once:
 # a module missing from the production tree fails the build, not the first start.

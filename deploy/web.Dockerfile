@@ -17,6 +17,7 @@ WORKDIR /app
 
 COPY package.json package-lock.json ./
 COPY packages/scim/package.json packages/scim/package.json
+COPY packages/api-contract/package.json packages/api-contract/package.json
 COPY apps/web/package.json apps/web/package.json
 # The web build needs no install scripts (Vite 8 bundles with rolldown); skipping
 # them keeps the server's native addons out of this stage.
@@ -24,6 +25,7 @@ RUN npm ci --workspace @scim-console/web --include-workspace-root --ignore-scrip
 
 COPY tsconfig.base.json ./
 COPY packages/scim packages/scim
+COPY packages/api-contract packages/api-contract
 COPY apps/web apps/web
 RUN npm run build -w @scim-console/web \
  && test -f apps/web/dist/index.html

@@ -74,6 +74,7 @@ const staticChecks: [string, string[]][] = [
   ...[
     'packages/scim/tsconfig.json',
     'packages/scim/test/tsconfig.json',
+    'packages/api-contract/tsconfig.json',
     'apps/sandbox/tsconfig.json',
     'apps/server/tsconfig.json',
     'apps/web/tsconfig.json',

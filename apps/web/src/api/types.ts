@@ -170,24 +170,4 @@ export interface SavedQuery {
   createdAt: string;
 }
 
-export const AUDIT_ACTIONS = [
-  'auth.login',
-  'auth.login_failed',
-  'auth.logout',
-  'token.linked',
-  'token.refreshed',
-  'token.refresh_failed',
-  'token.unlinked',
-  'query.generated',
-  'query.outcome',
-  'relay.request',
-  'permission.denied',
-  'connection.created',
-  'connection.updated',
-  'connection.deleted',
-  'user.created',
-  'user.updated',
-  'user.deleted',
-  'settings.updated',
-  'keys.rotated',
-] as const;
+export { AUDIT_ACTIONS } from '@scim-console/api-contract';

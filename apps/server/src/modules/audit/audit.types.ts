@@ -1,28 +1,8 @@
 // The closed set of audit actions (docs/api.md) and their typed metadata.
+import { AUDIT_ACTIONS, type AuditAction } from '@scim-console/api-contract';
 import type { Actor } from '../../lib/actor.ts';
 
-export const AUDIT_ACTIONS = [
-  'auth.login',
-  'auth.login_failed',
-  'auth.logout',
-  'token.linked',
-  'token.refreshed',
-  'token.refresh_failed',
-  'token.unlinked',
-  'query.generated',
-  'query.outcome',
-  'relay.request',
-  'permission.denied',
-  'connection.created',
-  'connection.updated',
-  'connection.deleted',
-  'user.created',
-  'user.updated',
-  'user.deleted',
-  'settings.updated',
-  'keys.rotated',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction };
 
 export function isAuditAction(value: unknown): value is AuditAction {
   return typeof value === 'string' && (AUDIT_ACTIONS as readonly string[]).includes(value);
