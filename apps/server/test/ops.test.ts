@@ -122,6 +122,16 @@ describe('security headers', () => {
     expect(notFound.json()).toEqual({
       error: { code: 'NOT_FOUND', message: 'No route GET /api/nothing-here' },
     });
+    const poisonedToNowhere = await app.inject({
+      method: 'PATCH',
+      url: '/api/connections/Groups/x',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":{"__proto__":""}}',
+    });
+    expect(poisonedToNowhere.statusCode).toBe(404);
+    expect(poisonedToNowhere.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route PATCH /api/connections/Groups/x' },
+    });
     const badJson = await app.inject({
       method: 'POST',
       url: '/api/auth/login',

@@ -73,11 +73,18 @@ function fieldOf(context: string | undefined, instancePath: string): string {
   return path ? `${prefix}.${path}` : prefix;
 }
 
+function sendNoRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+}
+
 export function toErrorReply(
   error: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
+  // Fastify parses the body even when no route matched; a request to a path that does not
+  // exist is a 404 whatever its body holds (e.g. a JSON body refused for __proto__).
+  if (request.is404) return sendNoRoute(request, reply);
   if (error instanceof AppError) {
     if (error.statusCode >= 500)
       request.log.warn({ err: { code: error.code, message: error.message } }, 'request failed');
@@ -156,7 +163,5 @@ export function toErrorReply(
 
 export async function registerErrorHandling(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, request, reply) => toErrorReply(error, request, reply));
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => sendNoRoute(request, reply));
 }
