@@ -83,8 +83,11 @@ export function toErrorReply(
   reply: FastifyReply,
 ): FastifyReply {
   // Fastify parses the body even when no route matched; a request to a path that does not
-  // exist is a 404 whatever its body holds (e.g. a JSON body refused for __proto__).
-  if (request.is404) return sendNoRoute(request, reply);
+  // exist is a 404 whatever its body holds (e.g. a JSON body refused for __proto__). Router
+  // refusals (over-long or badly encoded paths) keep their own answer below.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (request.is404 && typeof code === 'string' && code.startsWith('FST_ERR_CTP_'))
+    return sendNoRoute(request, reply);
   if (error instanceof AppError) {
     if (error.statusCode >= 500)
       request.log.warn({ err: { code: error.code, message: error.message } }, 'request failed');
