@@ -56,8 +56,10 @@ export const test = base.extend<Fixtures>({
       await stack.close();
     }
   },
+  // Depends on `stack` so that browsers close before the stack stops: a page still polling a
+  // server that is gone would log connection errors that belong to no journey.
   newBrowser: async (
-    { acceptDownloads, viewport, locale, timezoneId, expectedConsoleErrors },
+    { stack: _stack, acceptDownloads, viewport, locale, timezoneId, expectedConsoleErrors },
     use,
   ) => {
     const opened: { context: BrowserContext; dir: string }[] = [];
